@@ -1,0 +1,1 @@
+"""The HTTP doors: FastAPI routers over the core modules."""

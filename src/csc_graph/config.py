@@ -1,0 +1,69 @@
+"""All settings in one place, read from the environment with the prefix CSC_GRAPH_."""
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+class Settings(BaseSettings):
+    """Settings for the store, the loader, the limits and the HTTP server."""
+
+    model_config = SettingsConfigDict(env_prefix="CSC_GRAPH_", extra="ignore")
+
+    root: Path = Field(
+        PROJECT_ROOT,
+        description="Repository root holding ontology/, graph/ and queries/.",
+    )
+    council: str = Field(
+        "lewisham",
+        description="Folder under graph/ with the council's instance data.",
+    )
+    base_iri: str = Field(
+        "https://w3id.org/csc-graph/id/",
+        description="Base IRI for instances; relative IRIs in graph/ resolve against it.",
+    )
+    store_url: str | None = Field(
+        None,
+        description="SPARQL 1.1 endpoint of a remote store; unset means the embedded Oxigraph.",
+    )
+    store_path: Path | None = Field(
+        None,
+        description="Directory for an on-disk embedded store; unset means in memory.",
+    )
+    query_timeout: float = Field(
+        10.0, gt=0, description="Longest a query may run, in seconds, before it is stopped."
+    )
+    max_rows: int = Field(
+        10_000, gt=0, description="Most result rows returned; longer results are cut and flagged."
+    )
+    max_body_bytes: int = Field(
+        1_000_000, gt=0, description="Largest HTTP request body accepted, in bytes."
+    )
+    cors_origins: list[str] = Field(
+        ["*"], description="Origins allowed to read the API from a browser (GET only)."
+    )
+    host: str = Field("127.0.0.1", description="Address the HTTP server listens on.")
+    port: int = Field(8000, description="Port the HTTP server listens on.")
+
+    @property
+    def ontology_dir(self) -> Path:
+        return self.root / "ontology"
+
+    @property
+    def shapes_dir(self) -> Path:
+        return self.root / "ontology" / "shapes"
+
+    @property
+    def queries_dir(self) -> Path:
+        return self.root / "queries"
+
+    @property
+    def council_dir(self) -> Path:
+        return self.root / "graph" / self.council
+
+    @property
+    def law_dir(self) -> Path:
+        return self.root / "graph" / "law"
