@@ -29,6 +29,13 @@ class Settings(BaseSettings):
         None,
         description="SPARQL 1.1 endpoint of a remote store; unset means the embedded Oxigraph.",
     )
+    store_graph_url: str | None = Field(
+        None,
+        description=(
+            "Graph Store Protocol endpoint of the remote store, used to load it; unset means "
+            "store_url with its final /query replaced by /store (Oxigraph server's layout)."
+        ),
+    )
     store_path: Path | None = Field(
         None,
         description="Directory for an on-disk embedded store; unset means in memory.",

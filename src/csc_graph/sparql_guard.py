@@ -1,0 +1,126 @@
+"""Checks a SPARQL query before any store sees it.
+
+A query must not reach the network or change data: SERVICE, LOAD and every other update
+are refused, and so is FROM / FROM NAMED with an IRI outside the instance base (a remote
+endpoint might dereference it). The guard parses with rdflib's SPARQL 1.1 grammar, so the
+rules are the same for the embedded and the remote store.
+"""
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Literal
+
+from pyparsing import ParseException
+from rdflib import URIRef
+from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
+from rdflib.plugins.sparql.parserutils import CompValue
+
+from csc_graph.namespaces import PREFIXES
+
+QueryKind = Literal["select", "ask", "graph"]
+
+_KINDS: dict[str, QueryKind] = {
+    "SelectQuery": "select",
+    "AskQuery": "ask",
+    "ConstructQuery": "graph",
+    "DescribeQuery": "graph",
+}
+
+
+class StoreError(Exception):
+    """Anything that went wrong in the store; the doors map subclasses to status codes."""
+
+
+class QuerySyntaxError(StoreError):
+    """The text is not a SPARQL 1.1 query; the message is the parser's, with line and column."""
+
+
+class QueryRefused(StoreError):
+    """The query is valid but not allowed: SERVICE, LOAD, an update, or a remote FROM."""
+
+
+@dataclass(frozen=True)
+class CheckedQuery:
+    """A query that passed the guard, with what the stores need to know about it."""
+
+    text: str
+    kind: QueryKind
+    has_dataset_clause: bool
+
+
+def _walk(node: object) -> Iterator[CompValue]:
+    """Every CompValue in a parse tree, depth first."""
+    if isinstance(node, CompValue):
+        yield node
+        for value in node.values():
+            yield from _walk(value)
+    elif isinstance(node, list | tuple) or type(node).__name__ == "ParseResults":
+        for item in node:  # type: ignore[attr-defined]
+            yield from _walk(item)
+
+
+def _prefix_table(prologue: object) -> dict[str, str]:
+    table = dict(PREFIXES)
+    for decl in _walk(prologue):
+        if decl.name == "PrefixDecl":
+            table[decl.get("prefix") or ""] = str(decl["iri"])
+    return table
+
+
+def _resolve(term: object, prefixes: dict[str, str], base_iri: str) -> str:
+    if isinstance(term, CompValue) and term.name == "pname":
+        prefix = term.get("prefix") or ""
+        if prefix not in prefixes:
+            raise QuerySyntaxError(f"Unknown prefix '{prefix}:' in FROM clause")
+        return prefixes[prefix] + (term.get("localname") or "")
+    iri = str(term)
+    return iri if ":" in iri else base_iri + iri
+
+
+def check_graph_iris(iris: Sequence[str], base_iri: str) -> None:
+    """Refuse dataset IRIs outside the instance base: only local named graphs may be read."""
+    for iri in iris:
+        if not str(iri).startswith(base_iri):
+            raise QueryRefused(
+                f"FROM / FROM NAMED <{iri}> is outside {base_iri}; "
+                "only the store's own named graphs can be queried"
+            )
+
+
+def _refuse_update(text: str) -> None:
+    """Called when the text is not a query: refuse it if it parses as an update."""
+    try:
+        parseUpdate(text)
+    except ParseException:
+        return
+    raise QueryRefused("Updates (INSERT, DELETE, LOAD, CLEAR, ...) are not allowed")
+
+
+@lru_cache(maxsize=512)
+def check_query(text: str, base_iri: str) -> CheckedQuery:
+    """Parse and police one query; raises QuerySyntaxError or QueryRefused."""
+    try:
+        prologue, body = parseQuery(text)
+    except ParseException as exc:
+        _refuse_update(text)
+        pointer = " " * (exc.col - 1) + "^"
+        raise QuerySyntaxError(
+            f"line {exc.lineno}, column {exc.col}: {exc.msg}\n{exc.line}\n{pointer}"
+        ) from None
+    except Exception as exc:  # rdflib raises plain Exceptions for some bad input
+        raise QuerySyntaxError(str(exc)) from None
+    nodes = list(_walk(body))
+    if any(node.name == "ServiceGraphPattern" for node in nodes):
+        raise QueryRefused("SERVICE is not allowed: queries may not reach other endpoints")
+    prefixes = _prefix_table(prologue)
+    bases = [str(d["iri"]) for d in _walk(prologue) if d.name == "Base"]
+    clauses = [n for n in nodes if n.name == "DatasetClause"]
+    base = bases[-1] if bases else base_iri
+    iris = [_resolve(c.get("default", c.get("named")), prefixes, base) for c in clauses]
+    check_graph_iris(iris, base_iri)
+    return CheckedQuery(text=text, kind=_KINDS[body.name], has_dataset_clause=bool(clauses))
+
+
+def graph_uris(uris: Sequence[str]) -> list[URIRef]:
+    return [URIRef(str(u)) for u in uris]

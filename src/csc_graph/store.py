@@ -1,0 +1,196 @@
+"""The one store interface the rest of the project uses, and the factory that picks one.
+
+Two implementations sit behind it: the embedded Oxigraph (``store_embedded``, the default,
+in memory or on disk) and any SPARQL 1.1 endpoint (``store_remote``, when
+``settings.store_url`` is set). Nothing above this module knows which one it has.
+
+What both share lives here: the query guard (no network, no updates), the loading gate
+(data that fails SHACL with a Violation is never loaded over good data), and the dataset
+helpers (graph names, counts, a content hash).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+from rdflib import Dataset, Graph, URIRef
+from rdflib.term import Node
+
+from csc_graph.config import Settings
+from csc_graph.datafiles import read_dataset, read_shapes
+from csc_graph.oxterms import canonical_nquads, to_rdflib_dataset
+from csc_graph.sparql_guard import (
+    CheckedQuery,
+    QueryKind,
+    QueryRefused,
+    QuerySyntaxError,
+    StoreError,
+    check_graph_iris,
+    check_query,
+)
+from csc_graph.validation import ValidationOutcome, validate_graph
+
+__all__ = [
+    "DataFileError",
+    "InvalidGraphError",
+    "Progress",
+    "QueryRefused",
+    "QueryResult",
+    "QuerySyntaxError",
+    "QueryTimeout",
+    "Store",
+    "StoreError",
+    "open_store",
+]
+
+Progress = Callable[[str, int, int], None]
+"""Called as progress(step description, steps done, steps in all) while loading."""
+
+
+class QueryTimeout(StoreError):
+    """The query ran past settings.query_timeout and was stopped."""
+
+
+class DataFileError(StoreError):
+    """A data file could not be read or parsed; the message names the file and line."""
+
+
+class InvalidGraphError(StoreError):
+    """The data failed SHACL with at least one Violation, so it was not loaded."""
+
+    def __init__(self, outcome: ValidationOutcome) -> None:
+        super().__init__(
+            f"The graph has {outcome.violation_count} SHACL Violation(s); nothing was loaded"
+        )
+        self.outcome = outcome
+
+
+@dataclass
+class QueryResult:
+    """Rows of rdflib terms (SELECT), a boolean (ASK) or a graph (CONSTRUCT / DESCRIBE)."""
+
+    kind: QueryKind
+    variables: list[str] = field(default_factory=list)
+    rows: list[dict[str, Node]] = field(default_factory=list)
+    boolean: bool | None = None
+    graph: Graph | None = None
+    truncated: bool = False
+
+
+@dataclass(frozen=True)
+class QueryRequest:
+    """A checked query with everything an implementation needs to run it."""
+
+    checked: CheckedQuery
+    bindings: Mapping[str, Node]
+    default_graph_uris: Sequence[str]
+    named_graph_uris: Sequence[str]
+
+
+class Store(ABC):
+    """A read-only SPARQL view of the loaded graph, plus a guarded way to replace it."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    # ------------------------------------------------------------------ querying
+
+    def query(
+        self,
+        sparql: str,
+        *,
+        bindings: Mapping[str, Node] | None = None,
+        default_graph_uris: Sequence[str] = (),
+        named_graph_uris: Sequence[str] = (),
+    ) -> QueryResult:
+        """Run one SPARQL query over the union of all named graphs, within the limits.
+
+        ``bindings`` pre-bind variables (by name, without '?') to typed rdflib terms.
+        Raises QuerySyntaxError, QueryRefused or QueryTimeout.
+        """
+        checked = check_query(sparql, self.settings.base_iri)
+        check_graph_iris([*default_graph_uris, *named_graph_uris], self.settings.base_iri)
+        request = QueryRequest(
+            checked, dict(bindings or {}), tuple(default_graph_uris), tuple(named_graph_uris)
+        )
+        return self._evaluate(request)
+
+    @abstractmethod
+    def _evaluate(self, request: QueryRequest) -> QueryResult: ...
+
+    # ------------------------------------------------------------------ loading
+
+    def load(self, settings: Settings | None = None, progress: Progress | None = None) -> int:
+        """Read, validate and load the ontology and graph files; returns the quad count.
+
+        Refuses (InvalidGraphError) when SHACL finds a Violation, leaving the current data
+        in place. Readers see either the old data or the new, never a mix.
+        """
+        settings = settings or self.settings
+        report = progress or (lambda _step, _done, _total: None)
+        report("Reading data files", 0, 4)
+        try:
+            dataset = read_dataset(settings)
+        except Exception as exc:
+            raise DataFileError(str(exc)) from exc
+        report("Validating with SHACL", 1, 4)
+        outcome = validate_graph(union_graph(dataset), read_shapes(settings))
+        if not outcome.conforms:
+            raise InvalidGraphError(outcome)
+        report("Loading into the store", 2, 4)
+        count = self._replace(dataset)
+        report("Loaded", 4, 4)
+        return count
+
+    @abstractmethod
+    def _replace(self, dataset: Dataset) -> int:
+        """Swap the store's content for this dataset; returns the number of quads."""
+
+    # ------------------------------------------------------------------ inspection
+
+    @abstractmethod
+    def _quads(self) -> Iterable[ox.Quad]:
+        """Every quad in the store."""
+
+    def dataset(self) -> Dataset:
+        """The whole store as an rdflib Dataset (one graph per named graph)."""
+        return to_rdflib_dataset(self._quads())
+
+    def content_hash(self) -> str:
+        """SHA-256 of the canonical, sorted N-Quads: equal data gives an equal hash."""
+        return hashlib.sha256(canonical_nquads(self._quads()).encode()).hexdigest()
+
+    def graph_names(self) -> list[URIRef]:
+        names = {
+            q.graph_name.value for q in self._quads() if isinstance(q.graph_name, ox.NamedNode)
+        }
+        return sorted(URIRef(n) for n in names)
+
+    def triple_count(self) -> int:
+        """The number of quads: each named graph's triples counted once per graph."""
+        return sum(1 for _ in self._quads())
+
+
+def union_graph(dataset: Dataset) -> Graph:
+    """All named graphs of a dataset merged into one graph, as SHACL validates it."""
+    union = Graph()
+    for prefix, namespace in dataset.namespaces():
+        union.bind(prefix, namespace, override=True)
+    for s, p, o, _ in dataset.quads((None, None, None, None)):
+        union.add((s, p, o))
+    return union
+
+
+def open_store(settings: Settings) -> Store:
+    """The embedded store, or the remote one when settings.store_url is set. Not loaded."""
+    if settings.store_url:
+        from csc_graph.store_remote import RemoteStore
+
+        return RemoteStore(settings)
+    from csc_graph.store_embedded import EmbeddedStore
+
+    return EmbeddedStore(settings)
