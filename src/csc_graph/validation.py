@@ -1,16 +1,35 @@
-"""SHACL validation of the data graph against ontology/shapes/.
+"""SHACL validation of the data graph against ontology/shapes/, and the QC SPARQL checks.
 
-The governance helper extends this module with report rows, formats and scoping; the
-function below is the stable entry point the store's loading gate calls.
+``validate_graph`` is the stable entry point the store's loading gate calls. The rest adds
+what a governance reviewer needs: scoping to one focus node or shape, optional RDFS
+inference over the ontology, the ``queries/checks/*-violation.rq`` checks, a small cache keyed
+by content hash, and ``reload_if_valid`` which keeps the last good graph served.
 """
 
-from dataclasses import dataclass
+from __future__ import annotations
+
+import hashlib
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 import pyshacl
-from rdflib import Graph
+import yaml
+from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
+from rdflib.term import Node
 
-from csc_graph.namespaces import SH
+from csc_graph.config import Settings
+from csc_graph.datafiles import bind_prefixes, data_files, read_shapes, read_union, shape_files
+from csc_graph.namespaces import SH, sparql_prefixes
+
+if TYPE_CHECKING:
+    from csc_graph.store import Store
+
+SEVERITIES = ("Violation", "Warning", "Info")
+"""Severities from most to least serious; a threshold includes everything before it."""
 
 
 @dataclass(frozen=True)
@@ -24,16 +43,41 @@ class ValidationOutcome:
     report_graph: Graph
 
 
-def _count(report: Graph, severity: object) -> int:
-    return sum(1 for _ in report.subjects(SH.resultSeverity, severity))
+@dataclass(frozen=True)
+class Scope:
+    """What to validate: everything (the default), some focus nodes, some shapes, inference."""
+
+    focus: tuple[URIRef, ...] = ()
+    shapes: tuple[URIRef, ...] = ()
+    inference: bool = False
+
+    def key(self) -> str:
+        return "|".join([*map(str, self.focus), "#", *map(str, self.shapes), str(self.inference)])
 
 
-def validate_graph(data: Graph, shapes: Graph) -> ValidationOutcome:
-    """Validate with pySHACL; 'conforms' means no result of severity Violation."""
+def _count(report: Graph, severity: URIRef) -> int:
+    return len(set(report.subjects(SH.resultSeverity, severity)))
+
+
+def validate_graph(data: Graph, shapes: Graph, scope: Scope | None = None) -> ValidationOutcome:
+    """Validate with pySHACL; 'conforms' means no result of severity Violation.
+
+    The data graph should hold the ontology too, so that sh:targetClass and sh:class see
+    rdfs:subClassOf (a csc:SubTeam is a csc:Team). With ``scope.inference`` pySHACL also
+    adds the RDFS entailments (on a copy; the caller's graph is left alone).
+    """
+    scope = scope or Scope()
     _, report_graph, _ = pyshacl.validate(
-        data, shacl_graph=shapes, inference="none", allow_warnings=True, advanced=False
+        data,
+        shacl_graph=shapes,
+        inference="rdfs" if scope.inference else "none",
+        allow_warnings=True,
+        advanced=False,
+        focus_nodes=list(scope.focus) or None,
+        use_shapes=list(scope.shapes) or None,
     )
     assert isinstance(report_graph, Graph)
+    bind_prefixes(report_graph)
     violations = _count(report_graph, SH.Violation)
     return ValidationOutcome(
         conforms=violations == 0,
@@ -46,3 +90,149 @@ def validate_graph(data: Graph, shapes: Graph) -> ValidationOutcome:
 
 def results(report_graph: Graph) -> list[object]:
     return list(report_graph.subjects(RDF.type, SH.ValidationResult))
+
+
+# --- QC checks -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """One ``*-violation.rq`` check: it passes when it returns no rows."""
+
+    name: str
+    summary: str
+    variables: list[str]
+    rows: list[dict[str, str]]
+    error: str | None = None
+
+    @property
+    def passed(self) -> bool:
+        return not self.rows and self.error is None
+
+
+def check_files(settings: Settings) -> list[Path]:
+    return sorted((settings.queries_dir / "checks").glob("*-violation.rq"))
+
+
+def _check_summary(text: str, name: str) -> str:
+    """The ``summary`` of the ``#+`` YAML header, or the file name when there is none."""
+    header = "\n".join(line[2:] for line in text.splitlines() if line.startswith("#+"))
+    try:
+        meta = yaml.safe_load(header) if header else None
+    except yaml.YAMLError:
+        meta = None
+    if isinstance(meta, dict) and meta.get("summary"):
+        return str(meta["summary"]).strip()
+    return name.removesuffix("-violation").replace("-", " ")
+
+
+def select_rows(source: Graph | Store, sparql: str) -> tuple[list[str], list[dict[str, Node]]]:
+    """Run a SELECT over an rdflib graph (its default graph) or a Store (the union)."""
+    if isinstance(source, Graph):
+        result = source.query(sparql_prefixes() + sparql)
+        variables = [str(v) for v in result.vars or []]
+        rows = [
+            {name: term for name, term in row.asdict().items() if term is not None}  # type: ignore[union-attr]
+            for row in result
+        ]
+        return variables, rows
+    outcome = source.query(sparql_prefixes() + sparql)
+    return list(outcome.variables), [dict(row) for row in outcome.rows]
+
+
+def run_checks(source: Graph | Store, files: Iterable[Path]) -> list[CheckResult]:
+    """Run each QC check; an error in one check is reported in its row, not raised."""
+    checks = []
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        name = path.stem
+        summary = _check_summary(text, name)
+        try:
+            variables, rows = select_rows(source, text)
+        except Exception as error:  # a broken check must not hide the others
+            checks.append(CheckResult(name, summary, [], [], error=str(error)))
+            continue
+        text_rows = [{k: str(v) for k, v in row.items()} for row in rows]
+        checks.append(CheckResult(name, summary, variables, text_rows))
+    return checks
+
+
+# --- Content hash and cache ------------------------------------------------------------
+
+
+def files_hash(paths: Iterable[Path]) -> str:
+    """A SHA-256 over file names and bytes: what the shapes and checks add to a store hash."""
+    digest = hashlib.sha256()
+    for path in sorted(paths):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def rules_hash(settings: Settings) -> str:
+    """Hash of everything besides the data that decides a report: shapes and QC checks."""
+    return files_hash([*shape_files(settings), *check_files(settings)])
+
+
+T = TypeVar("T")
+
+
+@dataclass
+class HashCache(Generic[T]):
+    """A small least-recently-used cache keyed by content hash (and scope).
+
+    Validation of the same content gives the same report, so the API validates once per
+    loaded graph rather than once per request.
+    """
+
+    size: int = 8
+    _items: OrderedDict[str, T] = field(default_factory=OrderedDict)
+
+    def get_or_compute(self, key: str, compute: Callable[[], T]) -> T:
+        if key in self._items:
+            self._items.move_to_end(key)
+            return self._items[key]
+        value = compute()
+        self._items[key] = value
+        while len(self._items) > self.size:
+            self._items.popitem(last=False)
+        return value
+
+    def __contains__(self, key: str) -> bool:
+        return key in self._items
+
+
+def violation_messages(outcome: ValidationOutcome, limit: int = 10) -> list[str]:
+    """'focus: message' for the first Violations, so a refusal can say why."""
+    lines = []
+    for result in outcome.report_graph.subjects(SH.resultSeverity, SH.Violation):
+        focus = outcome.report_graph.value(result, SH.focusNode)
+        message = outcome.report_graph.value(result, SH.resultMessage)
+        lines.append(f"{focus}: {message}")
+    return sorted(lines)[:limit]
+
+
+def validate_settings(settings: Settings, scope: Scope | None = None) -> ValidationOutcome:
+    """Read the configured ontology, law and council files and validate them."""
+    return validate_graph(read_union(settings), read_shapes(settings), scope)
+
+
+def data_hash(settings: Settings) -> str:
+    """Hash of the data files, for callers without a store (the CLI)."""
+    return files_hash(data_files(settings))
+
+
+def scope_from(
+    focus: Iterable[str] = (), shapes: Iterable[str] = (), inference: bool = False
+) -> Scope:
+    return Scope(tuple(map(URIRef, focus)), tuple(map(URIRef, shapes)), inference)
+
+
+def severity_at_or_above(severity: str, threshold: str) -> bool:
+    return SEVERITIES.index(severity) <= SEVERITIES.index(threshold)
+
+
+def count_by_severity(severities: Iterable[str]) -> Mapping[str, int]:
+    counts: dict[str, int] = dict.fromkeys(SEVERITIES, 0)
+    for severity in severities:
+        counts[severity] += 1
+    return counts

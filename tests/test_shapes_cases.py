@@ -1,0 +1,108 @@
+"""Data-driven SHACL cases: every file in tests/data/invalid breaks exactly one rule of
+ontology/shapes/, and every file in tests/data/valid conforms.
+
+Each invalid file starts with ``# expect-...`` comment lines naming the shape, the focus
+node, the severity and the path (``-`` for none). The report row must match them, and its
+message must be the shape's own sh:message (with any ``{?var}`` filled in). Files are
+parsed against the real base IRI, together with the ontology (for rdfs:subClassOf) and
+tests/data/shapes-base.ttl (a council, a source and a service every case can point at).
+"""
+
+import re
+from pathlib import Path
+from urllib.parse import urljoin
+
+import pytest
+from rdflib import Graph, URIRef
+from rdflib.term import Node
+
+from csc_graph.config import Settings
+from csc_graph.datafiles import parse_file, read_shapes
+from csc_graph.namespaces import SH
+from csc_graph.report import Report, build_report
+from csc_graph.validation import validate_graph
+
+DATA = Path(__file__).parent / "data"
+VALID = sorted((DATA / "valid").glob("*.ttl"))
+INVALID = sorted((DATA / "invalid").glob("*.ttl"))
+
+# Deleting or adding a case must be deliberate: change these numbers with it.
+EXPECTED_VALID = 5
+EXPECTED_INVALID = 30
+
+SETTINGS = Settings()
+SHAPES = read_shapes(SETTINGS)
+
+
+def case_report(path: Path) -> Report:
+    data = Graph()
+    for file in [*sorted(SETTINGS.ontology_dir.glob("*.ttl")), DATA / "shapes-base.ttl", path]:
+        parse_file(file, SETTINGS, into=data)
+    outcome = validate_graph(data, SHAPES)
+    return build_report(outcome, data, SHAPES, base_iri=SETTINGS.base_iri)
+
+
+def expectations(path: Path) -> dict[str, str]:
+    found = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        match = re.match(r"#\s*expect-([a-z-]+):\s*(.+?)\s*$", line)
+        if match:
+            found[match[1]] = match[2]
+    return found
+
+
+def shape_message_pattern(node: Node) -> re.Pattern[str]:
+    """The shape's sh:message as a regex: ``{?path}`` and the like match any text."""
+    message = SHAPES.value(node, SH.message)
+    assert message is not None, f"{node} has no sh:message"
+    parts = re.split(r"\{[?$]\w+\}", str(message))
+    return re.compile(".+".join(map(re.escape, parts)) + r"\Z", re.DOTALL)
+
+
+def test_case_counts() -> None:
+    assert len(VALID) == EXPECTED_VALID
+    assert len(INVALID) == EXPECTED_INVALID
+
+
+@pytest.mark.parametrize("path", VALID, ids=[p.stem for p in VALID])
+def test_valid_case_conforms(path: Path) -> None:
+    report = case_report(path)
+    assert report.failing("Violation") == []
+    assert report.conforms
+
+
+@pytest.mark.parametrize("path", INVALID, ids=[p.stem for p in INVALID])
+def test_invalid_case_breaks_its_one_rule(path: Path) -> None:
+    expect = expectations(path)
+    assert {"shape", "focus", "severity", "path"} <= expect.keys(), "missing expect- lines"
+    report = case_report(path)
+
+    violations = report.failing("Violation")
+    assert len(violations) == 1, [(r.shape, r.focus, r.message) for r in violations]
+    row = violations[0]
+    assert not report.conforms
+    assert row.severity == expect["severity"]
+    assert row.shape == expect["shape"]
+    assert row.focus == urljoin(SETTINGS.base_iri, expect["focus"])
+    assert row.path == (None if expect["path"] == "-" else expect["path"])
+
+    (result,) = report.shacl.subjects(SH.resultSeverity, SH.Violation)
+    constraint = report.shacl.value(result, SH.sourceConstraint) or report.shacl.value(
+        result, SH.sourceShape
+    )
+    assert constraint is not None
+    assert shape_message_pattern(constraint).match(row.message), row.message
+
+
+def test_every_named_shape_has_a_case() -> None:
+    """A new shape without a negative case fails here."""
+    named = {
+        str(s)
+        for s in SHAPES.subjects(predicate=None, object=SH.NodeShape)
+        if isinstance(s, URIRef)
+    }
+    covered = {expectations(path)["shape"] for path in INVALID}
+    untested = {
+        s for s in named - covered if not s.endswith(("TransitionShape", "PathwayStageShape"))
+    }
+    assert untested == set()
