@@ -1,0 +1,117 @@
+"""The VoID + DCAT description, and the dump it heads: licence, sources, counts, endpoint,
+and a dump that reloads to the very same named graphs."""
+
+from datetime import datetime
+
+import pytest
+from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib.compare import isomorphic
+from rdflib.namespace import DCTERMS, RDF, VOID, XSD
+
+from csc_graph.config import Settings
+from csc_graph.exports.rdf import dump
+from csc_graph.namespaces import DCAT
+from csc_graph.store import Store, open_store
+from csc_graph.void import OGL_V3, dataset_iri, describe_dataset, void_graph_iri
+
+BASE = "https://w3id.org/csc-graph/id/"
+OGL = "http://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"
+
+
+@pytest.fixture(scope="module")
+def void(store: Store) -> Graph:
+    return describe_dataset(store)
+
+
+def test_the_dataset_is_a_void_and_dcat_dataset_under_the_open_government_licence(
+    void: Graph, settings: Settings
+):
+    dataset = dataset_iri(settings)
+    assert {VOID.Dataset, DCAT.Dataset} <= set(void.objects(dataset, RDF.type))
+    assert URIRef(OGL) == OGL_V3
+    assert set(void.objects(dataset, DCTERMS.license)) == {URIRef(OGL)}
+    assert void.value(dataset, VOID.uriSpace) == Literal(settings.base_iri)
+
+
+def test_sources_are_the_two_lewisham_pages_and_the_legal_facts_sheet(
+    void: Graph, settings: Settings
+):
+    assert set(void.objects(dataset_iri(settings), DCTERMS.source)) == {
+        URIRef(BASE + "lewisham/source-social-work-teams"),
+        URIRef(BASE + "lewisham/source-safeguarding-service"),
+        URIRef(BASE + "law/source-legal-facts"),
+    }
+
+
+def test_each_named_graph_is_a_subset_with_its_own_triple_count(
+    void: Graph, store: Store, settings: Settings
+):
+    held = {graph.identifier: len(graph) for graph in store.dataset().graphs() if len(graph)}
+    subsets = set(void.objects(dataset_iri(settings), VOID.subset))
+    assert subsets == set(held)
+    for graph_iri, count in held.items():
+        assert void.value(graph_iri, VOID.triples).toPython() == count
+    total = void.value(dataset_iri(settings), VOID.triples).toPython()
+    assert total == sum(held.values())
+    assert URIRef(BASE + "graph/graph/lewisham/council") in subsets
+
+
+def test_last_modified_is_a_date_time(void: Graph, settings: Settings):
+    modified = void.value(dataset_iri(settings), DCTERMS.modified)
+    assert modified.datatype == XSD.dateTime
+    assert isinstance(modified.toPython(), datetime)
+
+
+def test_the_council_is_a_root_resource_and_described_datasets_are_parts(
+    void: Graph, settings: Settings
+):
+    dataset = dataset_iri(settings)
+    assert URIRef(BASE + "lewisham/council") in set(void.objects(dataset, VOID.rootResource))
+    assert URIRef(BASE + "lewisham/dataset") in set(void.objects(dataset, DCTERMS.hasPart))
+
+
+def test_the_endpoint_and_downloads_are_named_only_when_the_service_url_is_known(
+    void: Graph, store: Store, settings: Settings
+):
+    dataset = dataset_iri(settings)
+    assert void.value(dataset, VOID.sparqlEndpoint) is None
+    served = describe_dataset(store, service_url="http://127.0.0.1:8000/")
+    assert served.value(dataset, VOID.sparqlEndpoint) == URIRef("http://127.0.0.1:8000/sparql")
+    assert set(served.objects(dataset, VOID.dataDump)) == {
+        URIRef("http://127.0.0.1:8000/export/dump?format=trig"),
+        URIRef("http://127.0.0.1:8000/export/dump?format=nquads"),
+    }
+
+
+def test_public_url_setting_wins_over_the_request_url(settings: Settings):
+    public = settings.model_copy(update={"public_url": "https://example.org/csc/"})
+    store = open_store(public)
+    store.load()
+    described = describe_dataset(store, service_url="http://127.0.0.1:8000/")
+    endpoint = described.value(dataset_iri(public), VOID.sparqlEndpoint)
+    assert endpoint == URIRef("https://example.org/csc/sparql")
+
+
+# ---------------------------------------------------------------------- the dump
+
+
+@pytest.mark.parametrize("rdf_format", ["trig", "nquads"])
+def test_the_dump_reloads_to_the_same_named_graphs_plus_void(
+    store: Store, settings: Settings, rdf_format: str
+):
+    reloaded = Dataset()
+    reloaded.parse(data=dump(store, rdf_format), format=rdf_format)
+    original = {g.identifier: g for g in store.dataset().graphs() if len(g)}
+    loaded = {g.identifier: g for g in reloaded.graphs() if len(g)}
+    void_iri = void_graph_iri(settings)
+    assert set(loaded) == set(original) | {void_iri}
+    different = [iri for iri, graph in original.items() if not isomorphic(graph, loaded[iri])]
+    assert different == []
+    assert (dataset_iri(settings), DCTERMS.license, URIRef(OGL)) in loaded[void_iri]
+
+
+def test_the_void_graph_heads_the_dump(store: Store, settings: Settings):
+    first_line = dump(store, "nquads").split(b"\n", 1)[0]
+    head = Dataset()
+    head.parse(data=first_line, format="nquads")
+    assert {g.identifier for g in head.graphs() if len(g)} == {void_graph_iri(settings)}
