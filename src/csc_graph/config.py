@@ -54,6 +54,12 @@ class Settings(BaseSettings):
     )
     host: str = Field("127.0.0.1", description="Address the HTTP server listens on.")
     port: int = Field(8000, description="Port the HTTP server listens on.")
+    public_url: str | None = Field(
+        None,
+        description="Public root URL of the HTTP API (e.g. https://example.org/csc/), named in "
+        "the VoID description as the SPARQL endpoint and dump location; unset means the "
+        "request's own URL in the API and none in CLI exports.",
+    )
 
     @property
     def ontology_dir(self) -> Path:
