@@ -10,7 +10,8 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
 import httpx
@@ -60,19 +61,18 @@ def wait_until_up(url: str, process: subprocess.Popen[bytes], limit_s: float = 2
     raise RuntimeError(f"oxigraph serve did not answer at {url} within {limit_s} s")
 
 
-@pytest.fixture(scope="session")
-def oxigraph_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A real `oxigraph serve` on 127.0.0.1 with the union default graph; yields its base URL
-    (query endpoint {url}/query, Graph Store {url}/store). Stopped at the end of the session."""
+@contextmanager
+def oxigraph_server_process(location: Path) -> Iterator[str]:
+    """Run `oxigraph serve` on a free 127.0.0.1 port with the union default graph; yields its
+    base URL (query endpoint {url}/query, Graph Store {url}/store) and stops it on exit."""
     binary = oxigraph_binary()
     if binary is None:
         pytest.skip("the oxigraph server binary is not installed (pip install oxigraph)")
-    location = tmp_path_factory.mktemp("oxigraph")
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     command = [binary, "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}"]
     command += ["--union-default-graph", "--timeout-s", str(SERVER_TIMEOUT_S)]
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         wait_until_up(url, process)
         yield url
@@ -83,6 +83,13 @@ def oxigraph_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+@pytest.fixture(scope="session")
+def oxigraph_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real Oxigraph server for the whole session; yields its base URL."""
+    with oxigraph_server_process(tmp_path_factory.mktemp("oxigraph")) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
@@ -103,3 +110,9 @@ def any_store(request: pytest.FixtureRequest) -> Store:
     """Each test that takes this runs once on each store; both must give the same answers."""
     name = "store" if request.param == "embedded" else "remote_store"
     return request.getfixturevalue(name)
+
+
+@pytest.fixture(scope="session")
+def start_oxigraph() -> Callable[[Path], AbstractContextManager[str]]:
+    """A function that starts a private Oxigraph server: `with start_oxigraph(dir) as url:`."""
+    return oxigraph_server_process

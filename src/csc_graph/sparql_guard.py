@@ -46,7 +46,12 @@ class CheckedQuery:
 
     text: str
     kind: QueryKind
-    has_dataset_clause: bool
+    default_graphs: tuple[str, ...] = ()
+    named_graphs: tuple[str, ...] = ()
+
+    @property
+    def has_dataset_clause(self) -> bool:
+        return bool(self.default_graphs or self.named_graphs)
 
 
 def _walk(node: object) -> Iterator[CompValue]:
@@ -60,20 +65,25 @@ def _walk(node: object) -> Iterator[CompValue]:
             yield from _walk(item)
 
 
+def _field(node: CompValue, key: str) -> str:
+    """A field's text, "" when absent (CompValue.get returns the key itself when missing)."""
+    return str(node[key]) if key in node else ""
+
+
 def _prefix_table(prologue: object) -> dict[str, str]:
     table = dict(PREFIXES)
     for decl in _walk(prologue):
         if decl.name == "PrefixDecl":
-            table[decl.get("prefix") or ""] = str(decl["iri"])
+            table[_field(decl, "prefix")] = str(decl["iri"])
     return table
 
 
 def _resolve(term: object, prefixes: dict[str, str], base_iri: str) -> str:
     if isinstance(term, CompValue) and term.name == "pname":
-        prefix = term.get("prefix") or ""
+        prefix = _field(term, "prefix")
         if prefix not in prefixes:
             raise QuerySyntaxError(f"Unknown prefix '{prefix}:' in FROM clause")
-        return prefixes[prefix] + (term.get("localname") or "")
+        return prefixes[prefix] + _field(term, "localname")
     iri = str(term)
     return iri if ":" in iri else base_iri + iri
 
@@ -115,11 +125,13 @@ def check_query(text: str, base_iri: str) -> CheckedQuery:
         raise QueryRefused("SERVICE is not allowed: queries may not reach other endpoints")
     prefixes = _prefix_table(prologue)
     bases = [str(d["iri"]) for d in _walk(prologue) if d.name == "Base"]
-    clauses = [n for n in nodes if n.name == "DatasetClause"]
     base = bases[-1] if bases else base_iri
-    iris = [_resolve(c.get("default", c.get("named")), prefixes, base) for c in clauses]
-    check_graph_iris(iris, base_iri)
-    return CheckedQuery(text=text, kind=_KINDS[body.name], has_dataset_clause=bool(clauses))
+    graphs: dict[str, list[str]] = {"default": [], "named": []}
+    for clause in (n for n in nodes if n.name == "DatasetClause"):
+        which = "default" if "default" in clause else "named"
+        graphs[which].append(_resolve(clause[which], prefixes, base))
+    check_graph_iris([*graphs["default"], *graphs["named"]], base_iri)
+    return CheckedQuery(text, _KINDS[body.name], tuple(graphs["default"]), tuple(graphs["named"]))
 
 
 def graph_uris(uris: Sequence[str]) -> list[URIRef]:

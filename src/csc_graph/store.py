@@ -11,6 +11,7 @@ helpers (graph names, counts, a content hash).
 
 from __future__ import annotations
 
+import copy
 import hashlib
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -21,7 +22,7 @@ from rdflib import Dataset, Graph, URIRef
 from rdflib.term import Node
 
 from csc_graph.config import Settings
-from csc_graph.datafiles import read_dataset, read_shapes
+from csc_graph.datafiles import data_files, read_dataset, read_shapes, shape_files
 from csc_graph.oxterms import canonical_nquads, to_rdflib_dataset
 from csc_graph.sparql_guard import (
     CheckedQuery,
@@ -32,6 +33,7 @@ from csc_graph.sparql_guard import (
     check_graph_iris,
     check_query,
 )
+from csc_graph.sparql_values import bind_values
 from csc_graph.validation import ValidationOutcome, validate_graph
 
 __all__ = [
@@ -83,10 +85,10 @@ class QueryResult:
 
 @dataclass(frozen=True)
 class QueryRequest:
-    """A checked query with everything an implementation needs to run it."""
+    """A checked query, its bindings already written in as VALUES, ready to run."""
 
     checked: CheckedQuery
-    bindings: Mapping[str, Node]
+    text: str
     default_graph_uris: Sequence[str]
     named_graph_uris: Sequence[str]
 
@@ -109,18 +111,37 @@ class Store(ABC):
     ) -> QueryResult:
         """Run one SPARQL query over the union of all named graphs, within the limits.
 
-        ``bindings`` pre-bind variables (by name, without '?') to typed rdflib terms.
+        ``bindings`` pre-bind variables (by name, without '?') to typed rdflib terms. Both
+        stores bind the same way, with a VALUES block of escaped terms at the start of the
+        outermost WHERE group (``sparql_values``): pyoxigraph's own substitutions only take
+        variables that the SELECT projects, and a remote endpoint has none.
         Raises QuerySyntaxError, QueryRefused or QueryTimeout.
         """
         checked = check_query(sparql, self.settings.base_iri)
         check_graph_iris([*default_graph_uris, *named_graph_uris], self.settings.base_iri)
-        request = QueryRequest(
-            checked, dict(bindings or {}), tuple(default_graph_uris), tuple(named_graph_uris)
-        )
+        try:
+            text = bind_values(checked.text, bindings or {})
+        except ValueError as exc:
+            raise QuerySyntaxError(f"Cannot bind parameters: {exc}") from None
+        if not default_graph_uris and not named_graph_uris:  # the protocol overrides FROM
+            default_graph_uris, named_graph_uris = checked.default_graphs, checked.named_graphs
+        request = QueryRequest(checked, text, tuple(default_graph_uris), tuple(named_graph_uris))
         return self._evaluate(request)
 
     @abstractmethod
     def _evaluate(self, request: QueryRequest) -> QueryResult: ...
+
+    def with_limits(
+        self, *, max_rows: int | None = None, query_timeout: float | None = None
+    ) -> Store:
+        """A view of the same data with other limits (say, a smaller row cap for one request).
+        It shares the loaded data as it is now; a later load() on this store is not seen."""
+        limits = {"max_rows": max_rows, "query_timeout": query_timeout}
+        view = copy.copy(self)
+        view.settings = self.settings.model_copy(
+            update={k: v for k, v in limits.items() if v is not None}
+        )
+        return view
 
     # ------------------------------------------------------------------ loading
 
@@ -133,12 +154,13 @@ class Store(ABC):
         settings = settings or self.settings
         report = progress or (lambda _step, _done, _total: None)
         report("Reading data files", 0, 4)
+        key = _files_key(settings)  # before reading, so a later edit is not cached as valid
         try:
             dataset = read_dataset(settings)
         except Exception as exc:
             raise DataFileError(str(exc)) from exc
         report("Validating with SHACL", 1, 4)
-        outcome = validate_graph(union_graph(dataset), read_shapes(settings))
+        outcome = _validate(key, settings, dataset)
         if not outcome.conforms:
             raise InvalidGraphError(outcome)
         report("Loading into the store", 2, 4)
@@ -173,6 +195,22 @@ class Store(ABC):
     def triple_count(self) -> int:
         """The number of quads: each named graph's triples counted once per graph."""
         return sum(1 for _ in self._quads())
+
+
+_outcomes: dict[tuple[object, ...], ValidationOutcome] = {}
+
+
+def _files_key(settings: Settings) -> tuple[object, ...]:
+    files = [*data_files(settings), *shape_files(settings)]
+    return (settings.base_iri, *((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in files))
+
+
+def _validate(key: tuple[object, ...], settings: Settings, dataset: Dataset) -> ValidationOutcome:
+    """SHACL outcome for the files as they were when read; unchanged files are validated
+    once per process (validation takes seconds, and tests and reloads repeat it)."""
+    if key not in _outcomes:
+        _outcomes[key] = validate_graph(union_graph(dataset), read_shapes(settings))
+    return _outcomes[key]
 
 
 def union_graph(dataset: Dataset) -> Graph:

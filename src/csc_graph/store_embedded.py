@@ -27,7 +27,7 @@ from rdflib import Dataset, Graph
 
 from csc_graph.config import Settings
 from csc_graph.namespaces import PREFIXES
-from csc_graph.oxterms import Encoded, dataset_quads, decode, encode, to_oxigraph
+from csc_graph.oxterms import Encoded, dataset_quads, decode, encode
 from csc_graph.store import (
     QueryRequest,
     QueryResult,
@@ -135,16 +135,13 @@ class EmbeddedStore(Store):
 
     def _query_kwargs(self, request: QueryRequest) -> dict[str, Any]:
         kwargs: dict[str, Any] = {
-            "query": request.checked.text,
+            "query": request.text,
             "base_iri": self.settings.base_iri,
             "prefixes": PREFIXES,
-            "substitutions": {
-                ox.Variable(name): to_oxigraph(term) for name, term in request.bindings.items()
-            },
         }
         if request.default_graph_uris:
             kwargs["default_graph"] = [ox.NamedNode(u) for u in request.default_graph_uris]
-        elif not request.checked.has_dataset_clause:
+        elif not request.named_graph_uris:
             kwargs["use_default_graph_as_union"] = True
         if request.named_graph_uris:
             kwargs["named_graphs"] = [ox.NamedNode(u) for u in request.named_graph_uris]

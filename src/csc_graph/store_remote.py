@@ -3,7 +3,7 @@ loaded through the Graph Store Protocol.
 
 The endpoint must use the union of its named graphs as the default graph (Oxigraph:
 ``oxigraph serve --union-default-graph``; Fuseki: ``tdb2:unionDefaultGraph true``).
-Bindings travel as a VALUES block of escaped terms (see ``sparql_values``). The time
+Bindings arrive already written in as a VALUES block (see ``Store.query``). The time
 limit is a deadline on the whole exchange; set the server's own limit too
 (``oxigraph serve --timeout-s``) so it stops working when we stop waiting.
 
@@ -25,7 +25,7 @@ from rdflib import Dataset, Graph, URIRef
 from csc_graph.config import Settings
 from csc_graph.namespaces import PREFIXES
 from csc_graph.oxterms import to_rdflib
-from csc_graph.sparql_values import bind_values, iri_text
+from csc_graph.sparql_values import iri_text
 from csc_graph.store import (
     QueryRequest,
     QueryResult,
@@ -54,7 +54,7 @@ class RemoteStore(Store):
 
     def __init__(self, settings: Settings) -> None:
         super().__init__(settings)
-        self._client = httpx.Client(timeout=settings.query_timeout)
+        self._client = httpx.Client()
 
     # ------------------------------------------------------------------ protocol
 
@@ -69,7 +69,11 @@ class RemoteStore(Store):
         form = {"query": self._prologue() + text, **params}
         try:
             with self._client.stream(
-                "POST", str(self.settings.store_url), data=form, headers={"Accept": accept}
+                "POST",
+                str(self.settings.store_url),
+                data=form,
+                headers={"Accept": accept},
+                timeout=self.settings.query_timeout,
             ) as response:
                 chunks = []
                 for chunk in response.iter_bytes():
@@ -96,10 +100,7 @@ class RemoteStore(Store):
     # ------------------------------------------------------------------ querying
 
     def _evaluate(self, request: QueryRequest) -> QueryResult:
-        try:
-            text = bind_values(request.checked.text, request.bindings)
-        except ValueError as exc:
-            raise QuerySyntaxError(str(exc)) from None
+        text = request.text
         params = {
             "default-graph-uri": list(request.default_graph_uris),
             "named-graph-uri": list(request.named_graph_uris),
@@ -144,7 +145,12 @@ class RemoteStore(Store):
     def _gsp(self, method: str, url: str, graph: object, content: bytes | None = None) -> None:
         headers = {"Content-Type": _GRAPH_TYPE} if content is not None else {}
         response = self._client.request(
-            method, url, params={"graph": str(graph)}, content=content, headers=headers
+            method,
+            url,
+            params={"graph": str(graph)},
+            content=content,
+            headers=headers,
+            timeout=max(60.0, self.settings.query_timeout),
         )
         if response.status_code >= 300:
             raise StoreError(f"Graph Store {method} {graph} answered {response.status_code}")

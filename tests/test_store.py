@@ -1,0 +1,307 @@
+"""The store: loading behind the SHACL gate, the query guard, the limits, typed bindings,
+and the same answers from the embedded store and a real Oxigraph server."""
+
+import gc
+import shutil
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from pathlib import Path
+
+import pytest
+from rdflib import BNode, Literal, URIRef
+from rdflib.namespace import XSD
+
+from csc_graph.config import Settings
+from csc_graph.datafiles import data_files, graph_iri, read_dataset
+from csc_graph.store import (
+    DataFileError,
+    InvalidGraphError,
+    QueryRefused,
+    QuerySyntaxError,
+    QueryTimeout,
+    Store,
+    open_store,
+)
+from csc_graph.store_embedded import EmbeddedStore
+from csc_graph.store_remote import RemoteStore
+
+BASE = "https://w3id.org/csc-graph/id/"
+LW = BASE + "lewisham/"
+HEAVY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+
+COUNCIL_TTL = """
+@prefix csc: <https://w3id.org/csc-graph/ontology#> .
+@prefix dct: <http://purl.org/dc/terms/> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix lw: <lewisham/> .
+lw:council a csc:Council ; rdfs:label "Test Council"@en ; dct:description "A council."@en .
+"""
+
+UNIT_WITHOUT_NAME_TTL = """
+@prefix csc: <https://w3id.org/csc-graph/ontology#> .
+@prefix org: <http://www.w3.org/ns/org#> .
+@prefix lw: <lewisham/> .
+lw:nameless a csc:Team ; org:subOrganizationOf lw:council .
+"""
+
+
+def make_root(tmp_path: Path, settings: Settings, **files: str) -> Settings:
+    """A small repository: the real ontology and shapes, and the given council files."""
+    shutil.copytree(settings.ontology_dir, tmp_path / "ontology")
+    council = tmp_path / "graph" / "lewisham"
+    council.mkdir(parents=True)
+    (tmp_path / "graph" / "law").mkdir()
+    for name, text in files.items():
+        (council / f"{name}.ttl").write_text(text, encoding="utf-8")
+    return settings.model_copy(update={"root": tmp_path})
+
+
+@pytest.fixture
+def mini(tmp_path: Path, settings: Settings) -> Settings:
+    return make_root(tmp_path, settings, council=COUNCIL_TTL)
+
+
+# ---------------------------------------------------------------- loading
+
+
+def test_open_store_picks_the_implementation(settings: Settings) -> None:
+    assert isinstance(open_store(settings), EmbeddedStore)
+    remote = settings.model_copy(update={"store_url": "http://127.0.0.1:9/query"})
+    assert isinstance(open_store(remote), RemoteStore)
+
+
+def test_each_file_is_its_own_named_graph(store: Store, settings: Settings) -> None:
+    expected = {graph_iri(path, settings) for path in data_files(settings)}
+    assert set(store.graph_names()) == expected
+    assert URIRef(BASE + "graph/graph/lewisham/front-door") in expected
+
+
+def test_store_holds_exactly_the_files(store: Store, settings: Settings) -> None:
+    dataset = read_dataset(settings)
+    assert store.triple_count() == len(list(dataset.quads((None, None, None, None))))
+    assert store.dataset().graph(URIRef(BASE + "graph/graph/lewisham/council")) is not None
+
+
+def test_union_is_the_default_graph(any_store: Store) -> None:
+    result = any_store.query(f"ASK {{ <{LW}youth-justice> a csc:Service }}")
+    assert result.kind == "ask" and result.boolean is True
+
+
+def test_both_stores_hold_the_same_data(store: Store, remote_store: Store) -> None:
+    assert store.content_hash() == remote_store.content_hash()
+    assert store.graph_names() == remote_store.graph_names()
+
+
+def test_content_hash_is_stable_across_loads(mini: Settings) -> None:
+    first, second = open_store(mini), open_store(mini)
+    first.load()
+    second.load()
+    assert first.content_hash() == second.content_hash()
+    assert len(first.content_hash()) == 64
+
+
+def test_invalid_data_is_refused_and_old_data_stays(tmp_path: Path, settings: Settings) -> None:
+    good = make_root(tmp_path / "good", settings, council=COUNCIL_TTL)
+    bad = make_root(tmp_path / "bad", settings, council=COUNCIL_TTL, nameless=UNIT_WITHOUT_NAME_TTL)
+    store = open_store(good)
+    store.load()
+    before = store.content_hash()
+    with pytest.raises(InvalidGraphError) as refused:
+        store.load(bad)
+    assert refused.value.outcome.violation_count >= 1
+    assert store.content_hash() == before
+    assert store.query(f"ASK {{ <{LW}nameless> ?p ?o }}").boolean is False
+
+
+def test_unparseable_file_is_a_data_file_error(tmp_path: Path, settings: Settings) -> None:
+    broken = make_root(tmp_path, settings, council=COUNCIL_TTL, broken="lw:x a ")
+    with pytest.raises(DataFileError):
+        open_store(broken).load()
+
+
+def test_load_reports_progress(mini: Settings) -> None:
+    steps: list[tuple[str, int, int]] = []
+    count = open_store(mini).load(
+        progress=lambda step, done, total: steps.append((step, done, total))
+    )
+    assert count > 0
+    assert steps[0][1] == 0 and steps[-1][1] == steps[-1][2]
+
+
+def test_on_disk_store_keeps_its_data(mini: Settings, tmp_path: Path) -> None:
+    on_disk = mini.model_copy(update={"store_path": tmp_path / "store"})
+    first = open_store(on_disk)
+    first.load()
+    expected = first.content_hash()
+    first.load()  # a second load replaces the first generation
+    assert len(list((tmp_path / "store").iterdir())) == 1
+    del first
+    gc.collect()
+    reopened = open_store(on_disk)
+    assert reopened.content_hash() == expected
+
+
+def test_remote_load_replaces_graphs(
+    tmp_path: Path,
+    settings: Settings,
+    start_oxigraph: Callable[[Path], AbstractContextManager[str]],
+) -> None:
+    """Loading over a remote store deletes graphs that are no longer in the files."""
+    two = make_root(tmp_path / "two", settings, council=COUNCIL_TTL, extra=COUNCIL_TTL)
+    one = make_root(tmp_path / "one", settings, council=COUNCIL_TTL)
+    with start_oxigraph(tmp_path / "db") as url:
+        store = open_store(two.model_copy(update={"store_url": f"{url}/query"}))
+        store.load()
+        assert len(store.graph_names()) == len(data_files(two))
+        store.load(one)
+        assert set(store.graph_names()) == {graph_iri(p, one) for p in data_files(one)}
+
+
+# ---------------------------------------------------------------- the guard
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }",
+        "SELECT * WHERE { ?s ?p ?o OPTIONAL { SERVICE SILENT <http://x.example/> { ?s ?q ?r } } }",
+        "LOAD <http://example.org/data.ttl>",
+        "INSERT DATA { <http://a.example/s> <http://a.example/p> 1 }",
+        "DROP ALL",
+        "SELECT * FROM <http://example.org/graph> WHERE { ?s ?p ?o }",
+        "SELECT * FROM NAMED <http://example.org/graph> WHERE { GRAPH ?g { ?s ?p ?o } }",
+        "PREFIX ex: <http://example.org/> SELECT * FROM ex:g WHERE { ?s ?p ?o }",
+        "BASE <http://example.org/> SELECT * FROM <g> WHERE { ?s ?p ?o }",
+        "PREFIX : <file:///etc/> SELECT * FROM :passwd WHERE { ?s ?p ?o }",
+    ],
+)
+def test_network_and_updates_are_refused(any_store: Store, query: str) -> None:
+    with pytest.raises(QueryRefused):
+        any_store.query(query)
+
+
+def test_from_a_local_graph_is_allowed(any_store: Store) -> None:
+    graph = f"{BASE}graph/graph/lewisham/adolescent-safeguarding"
+    result = any_store.query(
+        f"SELECT DISTINCT ?s FROM <{graph}> WHERE {{ ?s a csc:Service }} ORDER BY ?s"
+    )
+    services = {str(row["s"]) for row in result.rows}
+    assert services == {LW + "integrated-adolescent-safeguarding", LW + "youth-justice"}
+
+
+def test_relative_from_resolves_against_the_base(any_store: Store) -> None:
+    result = any_store.query(
+        "SELECT DISTINCT ?s FROM <graph/graph/lewisham/quality-assurance> "
+        "WHERE { ?s a csc:Service }"
+    )
+    assert [str(row["s"]) for row in result.rows] == [LW + "quality-assurance"]
+
+
+def test_default_graph_uris_restrict_and_are_guarded(any_store: Store) -> None:
+    graph = f"{BASE}graph/graph/lewisham/quality-assurance"
+    result = any_store.query(
+        "SELECT DISTINCT ?s WHERE { ?s a csc:Service }", default_graph_uris=[graph]
+    )
+    assert [str(row["s"]) for row in result.rows] == [LW + "quality-assurance"]
+    with pytest.raises(QueryRefused):
+        any_store.query("ASK { ?s ?p ?o }", named_graph_uris=["http://example.org/g"])
+
+
+def test_syntax_error_names_line_and_column(any_store: Store) -> None:
+    with pytest.raises(QuerySyntaxError) as error:
+        any_store.query("SELECT ?s\nWHERE { ?s ?p }")
+    assert "line 2" in str(error.value)
+
+
+def test_unknown_prefix_is_a_syntax_error(any_store: Store) -> None:
+    with pytest.raises(QuerySyntaxError):
+        any_store.query("SELECT * WHERE { ?s nope:thing ?o }")
+
+
+# ---------------------------------------------------------------- bindings
+
+
+@pytest.mark.parametrize(
+    "term",
+    [
+        Literal('"} ; DROP ALL ; #'),
+        Literal("'''\"\"\" \\ \n\t} VALUES"),
+        Literal("Ysgol Gymraeg ŵ 👶", lang="cy"),
+        Literal(15),
+        Literal("2024-03-01", datatype=XSD.date),
+        URIRef(LW + "youth-justice"),
+    ],
+)
+def test_bound_terms_come_back_unchanged(any_store: Store, term: Literal | URIRef) -> None:
+    result = any_store.query("SELECT ?x WHERE { }", bindings={"x": term})
+    assert result.rows == [{"x": term}]
+
+
+def test_bindings_filter_typed(any_store: Store) -> None:
+    query = """SELECT ?unit WHERE {
+        ?unit schema:audience ?a . ?a schema:requiredMinAge ?min ; schema:requiredMaxAge ?max .
+        FILTER(?min <= ?age && ?age <= ?max) } ORDER BY ?unit"""
+    units = {str(r["unit"]) for r in any_store.query(query, bindings={"age": Literal(10)}).rows}
+    assert LW + "youth-justice" in units
+    assert LW + "safe-space" not in units  # Safe Space starts at 11
+
+
+def test_an_iri_that_would_break_out_is_rejected(any_store: Store) -> None:
+    with pytest.raises(QuerySyntaxError):
+        any_store.query("SELECT ?x WHERE { }", bindings={"x": URIRef("http://a> } DROP ALL #")})
+
+
+def test_blank_nodes_cannot_be_bound(any_store: Store) -> None:
+    with pytest.raises(QuerySyntaxError):
+        any_store.query("SELECT ?x WHERE { }", bindings={"x": BNode()})
+
+
+# ---------------------------------------------------------------- limits and result kinds
+
+
+def test_row_cap_truncates(any_store: Store) -> None:
+    capped = any_store.with_limits(max_rows=5)
+    result = capped.query("SELECT ?s ?label WHERE { ?s rdfs:label ?label }")
+    assert len(result.rows) == 5 and result.truncated is True
+    graph = capped.query("CONSTRUCT WHERE { ?s rdfs:label ?label }")
+    assert graph.graph is not None and len(graph.graph) == 5 and graph.truncated is True
+    small = capped.query("SELECT ?s WHERE { ?s a csc:Council }")
+    assert len(small.rows) == 1 and small.truncated is False
+
+
+def test_heavy_query_times_out(any_store: Store) -> None:
+    """A cartesian product over the whole graph would run for hours; it is stopped."""
+    with pytest.raises(QueryTimeout):
+        any_store.with_limits(query_timeout=1.0).query(HEAVY)
+    assert any_store.query("ASK { ?s a csc:Council }").boolean is True  # still answers
+
+
+def test_select_rows_are_rdflib_terms(any_store: Store) -> None:
+    result = any_store.query(
+        f"SELECT ?label ?min ?missing WHERE {{ <{LW}youth-justice> rdfs:label ?label ; "
+        "schema:audience ?a . ?a schema:requiredMinAge ?min OPTIONAL { ?a <urn:x:none> ?missing } }"
+    )
+    assert result.kind == "select" and result.variables == ["label", "min", "missing"]
+    assert result.rows == [{"label": Literal("Youth Justice", lang="en"), "min": Literal(10)}]
+
+
+def test_construct_gives_a_graph(any_store: Store) -> None:
+    result = any_store.query(f"CONSTRUCT WHERE {{ <{LW}youth-justice> schema:audience ?a }}")
+    assert result.kind == "graph" and result.graph is not None
+    assert set(result.graph) == {
+        (
+            URIRef(LW + "youth-justice"),
+            URIRef("http://schema.org/audience"),
+            URIRef(LW + "youth-justice-ages"),
+        )
+    }
+
+
+def test_describe_is_a_graph_query(any_store: Store) -> None:
+    result = any_store.query(f"DESCRIBE <{LW}youth-justice-ages>")
+    assert result.kind == "graph" and result.graph is not None
+    assert (
+        URIRef(LW + "youth-justice-ages"),
+        URIRef("http://schema.org/requiredMaxAge"),
+        Literal(17),
+    ) in result.graph
