@@ -299,6 +299,13 @@ def test_cpsv_public_services_have_the_council_as_competent_authority(cpsv: Grap
     assert (council, SKOS.prefLabel, Literal("Lewisham Council", lang="en")) in cpsv
 
 
+def test_cpsv_titles_stay_on_their_own_subjects(cpsv: Graph):
+    for subject in cpsv.subjects(RDF.type, CPSV.PublicService):
+        assert len(set(cpsv.objects(subject, DCTERMS.title))) == 1
+        assert len(set(cpsv.objects(subject, DCTERMS.description))) == 1
+    assert len(set(cpsv.objects(URIRef(LW + "council"), SKOS.prefLabel))) == 1
+
+
 def test_cpsv_age_requirement_and_legal_resources(cpsv: Graph):
     safe_space = URIRef(LW + "safe-space")
     (requirement,) = cpsv.objects(safe_space, CV.holdsRequirement)
@@ -328,6 +335,13 @@ def test_the_vocabulary_check_catches_a_misplaced_property():
     wrong.add((service_iri, RDF.type, SCHEMA.GovernmentService))
     wrong.add((service_iri, SCHEMA.requiredMinAge, Literal(10)))
     assert schemaorg_problems(wrong)
+
+
+def test_schemaorg_names_stay_on_their_own_subjects(schemaorg: Graph):
+    council = URIRef(LW + "council")
+    assert set(schemaorg.objects(council, SCHEMA.name)) == {Literal("Lewisham Council", lang="en")}
+    for service_iri in schemaorg.subjects(RDF.type, SCHEMA.GovernmentService):
+        assert len(set(schemaorg.objects(service_iri, SCHEMA.name))) == 1
 
 
 def test_schemaorg_json_ld_is_the_same_graph(store: Store, schemaorg: Graph):

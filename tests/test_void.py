@@ -85,8 +85,7 @@ def test_the_endpoint_and_downloads_are_named_only_when_the_service_url_is_known
 
 def test_public_url_setting_wins_over_the_request_url(settings: Settings):
     public = settings.model_copy(update={"public_url": "https://example.org/csc/"})
-    store = open_store(public)
-    store.load()
+    store = open_store(public)  # empty: only the service part of the description matters
     described = describe_dataset(store, service_url="http://127.0.0.1:8000/")
     endpoint = described.value(dataset_iri(public), VOID.sparqlEndpoint)
     assert endpoint == URIRef("https://example.org/csc/sparql")
