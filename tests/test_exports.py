@@ -392,3 +392,8 @@ def test_cli_writes_the_export_to_a_file(tmp_path: Path, settings: Settings):
 def test_cli_refuses_an_unknown_format_with_exit_code_2():
     outcome = CliRunner().invoke(app, ["export", "cpsv", "--format", "trig"])
     assert outcome.exit_code == 2
+
+
+def test_the_exports_are_the_same_from_a_remote_store(store: Store, remote_store: Store):
+    assert service_package(load_directory(remote_store)) == service_package(load_directory(store))
+    assert isomorphic(cpsv_graph(remote_store), cpsv_graph(store))
