@@ -40,6 +40,11 @@ class Settings(BaseSettings):
         None,
         description="Directory for an on-disk embedded store; unset means in memory.",
     )
+    load_on_start: bool = Field(
+        True,
+        description="Validate and load the graph files into the store when the server starts; "
+        "turn off to serve a remote store as it already is.",
+    )
     query_timeout: float = Field(
         10.0, gt=0, description="Longest a query may run, in seconds, before it is stopped."
     )

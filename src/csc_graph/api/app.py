@@ -1,19 +1,97 @@
-"""The FastAPI application factory."""
+"""The FastAPI application factory.
+
+``create_app(settings)`` builds the app; its lifespan opens the store named by the settings
+(embedded Oxigraph, or a remote SPARQL endpoint when ``store_url`` is set) and loads the
+graph once, keeping both on ``app.state``. Routers live in their own modules and are listed
+in ``routers()``.
+"""
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from importlib.metadata import version
 
 from fastapi import APIRouter, FastAPI
+from fastapi.concurrency import run_in_threadpool
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.staticfiles import StaticFiles
 
+from csc_graph.api import health, pages, queries, resources, sparql
+from csc_graph.api.deps import WEB_DIR
+from csc_graph.api.security import (
+    STORE_ERROR_STATUSES,
+    BodySizeLimitMiddleware,
+    ErrorShieldMiddleware,
+    SecurityHeadersMiddleware,
+    install_error_handlers,
+)
 from csc_graph.config import Settings
+from csc_graph.gate import reload_if_valid
+from csc_graph.store import Store, open_store
+
+log = logging.getLogger(__name__)
+
+DESCRIPTION = """\
+A knowledge graph of a council's children's social care: its teams and services, the roles
+in them, the law they act under, whom they serve by age and concern, and the pathways
+between them. Every fact carries the source page and the sentence it came from.
+
+* Analysts: the SPARQL 1.1 endpoint at `/sparql` and the named queries under `/queries`.
+* Integrators: every resource as JSON-LD, Turtle, N-Triples or RDF/XML under `/id/`.
+"""
 
 
 def routers() -> list[APIRouter]:
     """Every router the app serves. Each router module is imported here, one line each."""
-    return []
+    return [
+        pages.router,
+        health.router,
+        sparql.router,
+        queries.router,
+        resources.router,
+    ]
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Open the store and load the graph once; a store passed to create_app is used as is."""
+    settings: Settings = app.state.settings
+    if app.state.store is None:
+        app.state.store = open_store(settings)
+        if settings.load_on_start:
+            outcome = await run_in_threadpool(reload_if_valid, app.state.store, settings)
+            app.state.load_outcome = outcome
+            (log.info if outcome.reloaded else log.error)("Graph %s", outcome.reason)
+    yield
+
+
+def create_app(settings: Settings | None = None, store: Store | None = None) -> FastAPI:
+    """The app for these settings; pass ``store`` to serve an already loaded store."""
     settings = settings or Settings()
-    app = FastAPI(title="csc-graph")
+    app = FastAPI(
+        title="csc-graph",
+        version=version("csc-graph"),
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        license_info={"name": "MIT (code); Open Government Licence v3.0 (data)"},
+    )
     app.state.settings = settings
+    app.state.store = store
+    app.state.load_outcome = None
+    install_error_handlers(app, STORE_ERROR_STATUSES)
+    # Added innermost first: headers wrap everything, so even a 413 or a 500 carries them.
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.cors_origins,
+        allow_methods=["GET", "HEAD"],
+        allow_headers=["Accept", "If-None-Match"],
+        expose_headers=["ETag", "Link", "X-Result-Truncated"],
+    )
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(ErrorShieldMiddleware)
+    app.add_middleware(SecurityHeadersMiddleware)
+    app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")
+    queries.install(app, settings)  # one typed operation per named query, before the routers
     for router in routers():
         app.include_router(router)
     return app

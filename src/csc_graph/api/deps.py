@@ -1,0 +1,96 @@
+"""What route functions receive: the loaded store, the settings, the page templates, and the
+representation a client asked for.
+
+The store and settings live on ``app.state`` (set once by the app's lifespan), so routers
+never build their own; a router mounted in another app only needs those two attributes.
+"""
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import Depends, HTTPException, Request
+from fastapi.templating import Jinja2Templates
+from jinja2 import pass_context
+from jinja2.runtime import Context
+from rdflib import URIRef
+from starlette.responses import Response
+
+from csc_graph.config import Settings
+from csc_graph.namespaces import PREFIXES
+from csc_graph.negotiation import Representation, by_name, negotiate, offer_names
+from csc_graph.store import Store
+
+WEB_DIR = Path(__file__).resolve().parent.parent / "web"
+templates = Jinja2Templates(directory=WEB_DIR / "templates")
+
+
+def _base_iri(context: Context) -> str:
+    return str(context["request"].app.state.settings.base_iri)
+
+
+def page_link(iri: str, base_iri: str) -> str:
+    """Where this server shows a resource: /id/... under the base IRI, /resource?iri= elsewhere."""
+    if iri.startswith(base_iri):
+        return "/id/" + quote(iri[len(base_iri) :], safe="/:@-._~!$&'()*+,;=")
+    return "/resource?iri=" + quote(iri, safe="")
+
+
+def short_name(iri: str, base_iri: str) -> str:
+    """A short form for tables: the path under the base IRI, a prefixed name, or the IRI."""
+    if iri.startswith(base_iri):
+        return iri[len(base_iri) :]
+    for prefix, namespace in PREFIXES.items():
+        if iri.startswith(namespace) and len(iri) > len(namespace):
+            return f"{prefix}:{iri[len(namespace) :]}"
+    return iri
+
+
+@pass_context
+def _href(context: Context, node: object) -> str:
+    return page_link(str(node), _base_iri(context))
+
+
+@pass_context
+def _short(context: Context, node: object) -> str:
+    return short_name(str(node), _base_iri(context))
+
+
+templates.env.globals.update(href=_href, short=_short, is_iri=lambda n: isinstance(n, URIRef))
+
+
+def get_store(request: Request) -> Store:
+    return request.app.state.store
+
+
+def get_settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+StoreDep = Annotated[Store, Depends(get_store)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+def choose_representation(
+    request: Request, offers: Sequence[Representation], format_name: str | None = None
+) -> Representation:
+    """The ``?format=`` override if given, else the Accept header; 400 or 406 when neither fits."""
+    if format_name:
+        chosen = by_name(format_name, offers)
+        if chosen is None:
+            names = ", ".join(offer_names(offers))
+            raise HTTPException(400, f"Unknown format '{format_name}'; use one of: {names}")
+        return chosen
+    chosen = negotiate(request.headers.get("accept"), offers)
+    if chosen is None:
+        types = ", ".join(offer.media_type for offer in offers)
+        raise HTTPException(406, f"None of the accepted media types is available; offered: {types}")
+    return chosen
+
+
+def render(
+    request: Request, template: str, context: dict[str, Any], status_code: int = 200
+) -> Response:
+    """An HTML page from web/templates, with the request available to the template."""
+    return templates.TemplateResponse(request, template, context, status_code=status_code)

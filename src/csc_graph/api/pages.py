@@ -1,0 +1,69 @@
+"""Readable pages for people in a browser: the home page that links every door, and the
+query page that runs SPARQL and shows the answer as a table.
+
+The pages only render what the core returns; the query page goes through the same store
+call, limits and refusals as ``/sparql``.
+"""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from starlette.responses import Response
+
+from csc_graph.api.deps import StoreDep, render
+from csc_graph.api.security import STORE_ERROR_STATUSES
+from csc_graph.api.sparql import GRAPH_REPRESENTATIONS, download_links, result_headers, write_result
+from csc_graph.store import QueryResult, Store, StoreError
+
+router = APIRouter(tags=["Pages"])
+
+EXAMPLE_RESOURCE = "lewisham/youth-justice"
+STARTER_QUERY = """SELECT ?service ?label ?min ?max WHERE {
+  ?service a csc:Service ; rdfs:label ?label .
+  OPTIONAL { ?service schema:audience ?ages .
+             ?ages schema:requiredMinAge ?min ; schema:requiredMaxAge ?max }
+}
+ORDER BY ?label"""
+
+
+@router.get("/", summary="Home page linking every door", response_class=Response)
+def home(request: Request) -> Response:
+    """The home page: what the graph holds and where each kind of user starts."""
+    outcome = request.app.state.load_outcome
+    status = None if outcome is None else {"quads": outcome.quads, "reason": outcome.reason}
+    return render(request, "home.html", {"status": status, "example": EXAMPLE_RESOURCE})
+
+
+def _run(store: Store, query: str) -> tuple[QueryResult | None, dict[str, str] | None, int]:
+    """The result, or an error for the page with the status /sparql would give."""
+    try:
+        return store.query(query), None, 200
+    except StoreError as error:
+        status, title = next(
+            (code, text)
+            for kind, (code, text) in STORE_ERROR_STATUSES.items()
+            if isinstance(error, kind)
+        )
+        return None, {"title": title, "detail": str(error)}, status
+
+
+@router.get("/query", summary="Query page: SPARQL in the browser", response_class=Response)
+async def query_page(
+    request: Request,
+    store: StoreDep,
+    query: Annotated[str | None, Query(description="A SPARQL query to run and show.")] = None,
+) -> Response:
+    """A form for a SPARQL query; with ``query=`` it also runs it and shows the result."""
+    if query is None or not query.strip():
+        return render(request, "query.html", {"query": query or STARTER_QUERY, "result": None})
+    result, error, status = await run_in_threadpool(_run, store, query)
+    context: dict[str, object] = {"query": query, "result": result, "error": error}
+    if result is not None:
+        context["downloads"] = download_links("/sparql", {"query": query}, result)
+        context["max_rows"] = store.settings.max_rows
+        context["turtle"] = write_result(result, GRAPH_REPRESENTATIONS[0]) if result.graph else ""
+    response = render(request, "query.html", context, status_code=status)
+    if result is not None:
+        response.headers.update(result_headers(result))
+    return response

@@ -1,0 +1,298 @@
+"""The named-query API: ``/queries`` (the catalogue, JSON or HTML) and ``/queries/{name}``.
+
+Each query file becomes its own OpenAPI operation whose parameters carry the declared
+types (integer, date, string, IRI) and enumerations, so a bad value is refused with a 422
+that names the parameter. Enumerations that come from a query are filled into the OpenAPI
+document from the loaded store. Results are negotiated like ``/sparql``; the HTML view
+shows the description, a form for the parameters, the SPARQL text and the result.
+"""
+
+import inspect
+import re
+from collections.abc import Callable, Mapping
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, FastAPI, HTTPException, Path, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
+from starlette.responses import Response
+
+from csc_graph.api.deps import StoreDep, choose_representation, render
+from csc_graph.api.security import error_response
+from csc_graph.api.sparql import (
+    RESULT_RESPONSES,
+    download_links,
+    offers_for,
+    result_headers,
+    write_result,
+)
+from csc_graph.config import Settings
+from csc_graph.negotiation import GRAPH_REPRESENTATIONS, HTML, Representation
+from csc_graph.queries import (
+    NamedQuery,
+    Param,
+    ParamError,
+    load_catalogue,
+    param_choices,
+    run_named,
+)
+from csc_graph.store import Store
+
+router = APIRouter(tags=["Named queries"])
+
+JSON = Representation("json", "application/json")
+CATALOGUE_OFFERS = (JSON, HTML)
+FORMAT = "format"
+PYTHON_TYPES: dict[str, type] = {"integer": int, "date": date, "string": str, "iri": str}
+
+
+def catalogue(request: Request) -> Mapping[str, NamedQuery]:
+    return request.app.state.catalogue
+
+
+def describe_query(query: NamedQuery) -> dict[str, Any]:
+    """A catalogue entry as JSON: what the query answers and how to call it."""
+    return {
+        "name": query.name,
+        "url": f"/queries/{query.name}",
+        "summary": query.summary,
+        "description": query.description,
+        "tags": list(query.tags),
+        "params": [
+            {
+                "name": p.name,
+                "type": p.type,
+                "required": p.required,
+                "default": p.default,
+                "description": p.description,
+                **({"values": list(p.values)} if p.values else {}),
+                **({"values_from_query": True} if p.values_query else {}),
+            }
+            for p in query.params
+        ],
+        "sparql": query.sparql,
+    }
+
+
+@router.get(
+    "/queries",
+    summary="The catalogue of named queries",
+    responses={200: {"content": {"application/json": {}, "text/html": {}}}},
+)
+def list_queries(
+    request: Request,
+    format: Annotated[str | None, Query(description="json or html; overrides Accept.")] = None,
+) -> Response:
+    """Every named query with its summary, description, tags, parameters and SPARQL."""
+    representation = choose_representation(request, CATALOGUE_OFFERS, format)
+    entries = [describe_query(q) for q in catalogue(request).values()]
+    if representation is HTML:
+        return render(request, "queries.html", {"queries": entries})
+    return JSONResponse(entries, headers={"Vary": "Accept"})
+
+
+def _param_error(error: ParamError) -> JSONResponse:
+    problem = {"in": "query", "parameter": error.param, "message": str(error)}
+    return error_response(422, str(error), errors=[problem])
+
+
+def _raw_params(request: Request) -> dict[str, str]:
+    """The query string without ``format``; a repeated parameter is refused."""
+    raw: dict[str, str] = {}
+    for name in request.query_params:
+        if name == FORMAT:
+            continue
+        values = request.query_params.getlist(name)
+        if len(values) > 1:
+            raise ParamError(name, "was given more than once")
+        raw[name] = values[0]
+    return raw
+
+
+def run_and_render(
+    request: Request, store: Store, query: NamedQuery, format_name: str | None
+) -> Response:
+    """Run a named query with the request's parameters and answer in the negotiated format."""
+    try:
+        raw = _raw_params(request)
+        result = run_named(store, query.name, raw, catalogue(request))
+    except ParamError as error:
+        return _param_error(error)
+    representation = choose_representation(request, offers_for(result), format_name)
+    headers = result_headers(result)
+    if representation is HTML:
+        context = {
+            "query": describe_query(query),
+            "values": raw,
+            "choices": param_choices(store, query),
+            "result": result,
+            "turtle": write_result(result, GRAPH_REPRESENTATIONS[0]) if result.graph else "",
+            "downloads": download_links(request.url.path, raw, result),
+            "max_rows": store.settings.max_rows,
+        }
+        response = render(request, "named_query.html", context)
+        response.headers.update(headers)
+        return response
+    body = write_result(result, representation)
+    return Response(body, media_type=representation.media_type, headers=headers)
+
+
+@router.get(
+    "/queries/{name}",
+    summary="Run any named query by name",
+    responses=RESULT_RESPONSES,
+    include_in_schema=False,
+)
+async def run_query(
+    request: Request,
+    store: StoreDep,
+    name: Annotated[str, Path(description="The query's name, as listed by /queries.")],
+    format: Annotated[str | None, Query()] = None,
+) -> Response:
+    """The generic route; each known query also has its own typed operation (listed first)."""
+    query = catalogue(request).get(name)
+    if query is None:
+        raise HTTPException(404, f"No named query is called '{name}'; see /queries")
+    return await run_in_threadpool(run_and_render, request, store, query, format)
+
+
+# ---------------------------------------------------------------- one operation per query
+
+
+def _annotation(param: Param) -> Any:
+    if param.type == "enum" and param.values:
+        return Literal[tuple(param.values)]
+    return PYTHON_TYPES.get(param.type, str)
+
+
+def _python_default(param: Param) -> Any:
+    if param.default is None:
+        return None
+    if param.type == "integer" and re.fullmatch(r"[+-]?\d+", param.default):
+        return int(param.default)
+    if param.type == "date":
+        return date.fromisoformat(param.default)
+    return param.default
+
+
+def _signature(query: NamedQuery) -> inspect.Signature:
+    """request, store, one keyword per declared parameter (aliased to its name), format."""
+    keyword = inspect.Parameter.KEYWORD_ONLY
+    params = [
+        inspect.Parameter("request", keyword, annotation=Request),
+        inspect.Parameter("store", keyword, annotation=StoreDep),
+    ]
+    for param in query.params:
+        described = Query(alias=param.name, description=param.description or None)
+        if param.required:
+            annotation: Any = Annotated[_annotation(param), described]
+            params.append(inspect.Parameter(f"p_{param.name}", keyword, annotation=annotation))
+        else:
+            annotation = Annotated[_annotation(param) | None, described]
+            default = _python_default(param)
+            params.append(
+                inspect.Parameter(
+                    f"p_{param.name}", keyword, annotation=annotation, default=default
+                )
+            )
+    format_query = Query(alias=FORMAT, description="Override content negotiation (csv, json, ...).")
+    params.append(
+        inspect.Parameter(
+            "format_", keyword, annotation=Annotated[str | None, format_query], default=None
+        )
+    )
+    return inspect.Signature(params)
+
+
+def _operation(query: NamedQuery) -> Callable[..., Any]:
+    async def endpoint(**kwargs: Any) -> Response:
+        request: Request = kwargs["request"]
+        declared = {p.name for p in query.params} | {FORMAT}
+        unknown = sorted(set(request.query_params) - declared)
+        if unknown:
+            return _param_error(
+                ParamError(
+                    unknown[0],
+                    f"unknown; {query.name} takes "
+                    f"{', '.join(sorted(declared - {FORMAT})) or 'none'}",
+                )
+            )
+        return await run_in_threadpool(
+            run_and_render, request, kwargs["store"], query, kwargs["format_"]
+        )
+
+    endpoint.__signature__ = _signature(query)  # type: ignore[attr-defined]
+    endpoint.__name__ = "query_" + re.sub(r"\W", "_", query.name)
+    endpoint.__doc__ = query.description or query.summary
+    return endpoint
+
+
+def operations_router(settings: Settings) -> tuple[APIRouter, dict[str, NamedQuery]]:
+    """A router with one typed GET operation per query file, and the catalogue it was made from.
+
+    Include it before ``router`` so the typed operations match before the generic route.
+    """
+    named = load_catalogue(settings.queries_dir, settings.base_iri)
+    operations = APIRouter(tags=["Named queries"])
+    for query in named.values():
+        operations.add_api_route(
+            f"/queries/{query.name}",
+            _operation(query),
+            methods=["GET"],
+            summary=query.summary,
+            description=query.description or query.summary,
+            operation_id=f"query_{query.name.replace('-', '_')}",
+            responses=RESULT_RESPONSES,
+            tags=["Named queries", *query.tags],
+        )
+    return operations, named
+
+
+def install(app: FastAPI, settings: Settings) -> None:
+    """Add the per-query operations and the catalogue to the app, and enumerate in OpenAPI
+    the parameters whose values come from a query (once the store is loaded)."""
+    operations, named = operations_router(settings)
+    app.state.catalogue = named
+    app.include_router(operations)
+    default_openapi = app.openapi
+
+    def openapi_with_choices() -> dict[str, Any]:
+        schema = default_openapi()
+        store = getattr(app.state, "store", None)
+        if store is not None and not getattr(app.state, "choices_documented", False):
+            _document_choices(schema, named, store)
+            app.state.choices_documented = True
+        return schema
+
+    app.openapi = openapi_with_choices  # type: ignore[method-assign]
+
+
+def _document_choices(
+    schema: dict[str, Any], named: Mapping[str, NamedQuery], store: Store
+) -> None:
+    for query in named.values():
+        wanted = [p for p in query.params if p.values_query]
+        if not wanted:
+            continue
+        choices = {
+            name: values
+            for name, values in param_choices(store, query).items()
+            if name in {p.name for p in wanted}
+        }
+        operation = schema["paths"].get(f"/queries/{query.name}", {}).get("get", {})
+        for parameter in operation.get("parameters", []):
+            values = choices.get(parameter["name"])
+            if values is None:
+                continue
+            shown = _short_values(values)
+            parameter.setdefault("schema", {})
+            parameter["schema"] = {"type": "string", "enum": shown}
+            if shown:
+                parameter["example"] = shown[0]
+
+
+def _short_values(values: list[str]) -> list[str]:
+    """Last path segments when they are unique (the API accepts them), else the full values."""
+    short = [re.split(r"[/#]", v.rstrip("/#"))[-1] for v in values]
+    return short if len(set(short)) == len(short) else values

@@ -1,0 +1,220 @@
+"""Security from the start: response headers, a request body limit, and error bodies that
+say what went wrong without a stack trace.
+
+The two middlewares are plain ASGI so they also guard routes mounted from elsewhere, and
+every error the app returns has the same JSON shape: ``{"status", "error", "detail"}``.
+"""
+
+import json
+import logging
+from collections.abc import Mapping
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from csc_graph.store import QueryRefused, QuerySyntaxError, QueryTimeout, StoreError
+
+log = logging.getLogger(__name__)
+
+# Store errors as HTTP answers: (status, what the client is told before the store's message).
+STORE_ERROR_STATUSES: dict[type[Exception], tuple[int, str]] = {
+    QuerySyntaxError: (400, "The query is not valid SPARQL 1.1"),
+    QueryRefused: (403, "This endpoint is read-only and does not reach the network"),
+    QueryTimeout: (503, "The query took longer than the time limit"),
+    StoreError: (502, "The store could not answer"),
+}
+
+# Strict for our own pages (no inline script, nothing from elsewhere).
+STRICT_CSP = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+# FastAPI's /docs and /redoc pages load Swagger UI and ReDoc from a CDN with an inline script.
+DOCS_CSP = (
+    "default-src 'self'; img-src 'self' data: https://fastapi.tiangolo.com https://cdn.redoc.ly; "
+    "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net https://fonts.googleapis.com; "
+    "font-src 'self' https://fonts.gstatic.com; "
+    "script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; worker-src 'self' blob:; "
+    "object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+)
+DOCS_PATHS = ("/docs", "/redoc")
+
+SECURITY_HEADERS: dict[str, str] = {
+    "x-content-type-options": "nosniff",
+    "x-frame-options": "DENY",
+    "referrer-policy": "no-referrer",
+    "cross-origin-opener-policy": "same-origin",
+    "permissions-policy": "camera=(), microphone=(), geolocation=()",
+}
+
+
+def error_body(status: int, detail: str, **extra: Any) -> dict[str, Any]:
+    """The one JSON shape of every error: the status, its reason phrase, and what went wrong."""
+    return {"status": status, "error": HTTPStatus(status).phrase, "detail": detail, **extra}
+
+
+def error_response(
+    status: int, detail: str, headers: Mapping[str, str] | None = None, **extra: Any
+) -> JSONResponse:
+    return JSONResponse(error_body(status, detail, **extra), status_code=status, headers=headers)
+
+
+class SecurityHeadersMiddleware:
+    """Adds the security headers to every HTTP response that does not set them itself."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path: str = scope.get("path", "")
+        csp = DOCS_CSP if path.startswith(DOCS_PATHS) else STRICT_CSP
+        wanted = {**SECURITY_HEADERS, "content-security-policy": csp}
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                present = {name.decode("latin-1").lower() for name, _ in headers}
+                headers += [
+                    (name.encode("latin-1"), value.encode("latin-1"))
+                    for name, value in wanted.items()
+                    if name not in present
+                ]
+                message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+class ErrorShieldMiddleware:
+    """Turns any unhandled exception into a 500 JSON body; the traceback goes to the log only."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception:
+            log.exception("Unhandled error on %s %s", scope.get("method"), scope.get("path"))
+            if started:
+                raise
+            detail = "The server failed to answer this request; the error is logged."
+            await error_response(500, detail)(scope, receive, send)
+
+
+class _BodyTooLarge(Exception):
+    pass
+
+
+class BodySizeLimitMiddleware:
+    """Answers 413 to a request body over ``max_bytes``, by its Content-Length or as it streams."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = _content_length(scope)
+        if declared is not None and declared > self.max_bytes:
+            await self._refuse(scope, receive, send)
+            return
+        received = 0
+        started = False
+
+        async def counting_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    raise _BodyTooLarge
+            return message
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, counting_receive, tracking_send)
+        except _BodyTooLarge:
+            if started:
+                raise
+            await self._refuse(scope, receive, send)
+
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+        detail = f"The request body is larger than the limit of {self.max_bytes} bytes."
+        await error_response(413, detail)(scope, receive, send)
+
+
+def _content_length(scope: Scope) -> int | None:
+    for name, value in scope.get("headers", []):
+        if name == b"content-length":
+            try:
+                return int(value)
+            except ValueError:
+                return None
+    return None
+
+
+def _validation_message(error: Mapping[str, Any]) -> dict[str, Any]:
+    """One bad parameter: where it is, its name, and why it was refused."""
+    location = [str(part) for part in error.get("loc", ())]
+    where, name = (location[0], ".".join(location[1:])) if location else ("request", "")
+    return {"in": where, "parameter": name, "message": error.get("msg", "is not valid")}
+
+
+async def _on_validation_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    problems = [_validation_message(error) for error in exc.errors()]
+    detail = "; ".join(f"{p['in']} parameter '{p['parameter']}': {p['message']}" for p in problems)
+    return error_response(422, detail, errors=problems)
+
+
+async def _on_http_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    detail = exc.detail if isinstance(exc.detail, str) else json.dumps(exc.detail)
+    return error_response(exc.status_code, detail, headers=exc.headers)
+
+
+def install_error_handlers(
+    app: FastAPI, statuses: Mapping[type[Exception], tuple[int, str]]
+) -> None:
+    """JSON error bodies for every path; ``statuses`` maps domain errors to (status, prefix).
+
+    The message of a mapped error (a SPARQL parser's, say) is passed on after the prefix;
+    anything unmapped reaches ErrorShieldMiddleware and becomes a bare 500.
+    """
+    app.add_exception_handler(RequestValidationError, _on_validation_error)
+    app.add_exception_handler(StarletteHTTPException, _on_http_error)
+    for error_type, (status, prefix) in statuses.items():
+        app.add_exception_handler(error_type, _mapped_handler(status, prefix))
+
+
+def _mapped_handler(status: int, prefix: str) -> Any:
+    async def handler(request: Request, exc: Exception) -> JSONResponse:
+        message = str(exc).strip()
+        return error_response(status, f"{prefix}: {message}" if message else prefix)
+
+    return handler

@@ -1,0 +1,298 @@
+"""The SPARQL 1.1 Protocol endpoint, query operation only, as a router of its own.
+
+GET with ``query=``, POST form-encoded and POST ``application/sparql-query``; the dataset
+from ``default-graph-uri`` / ``named-graph-uri``; results by content negotiation (or
+``?format=``). Without a query, GET answers with the SPARQL 1.1 Service Description.
+Updates are refused: the endpoint is read-only. The router needs only ``app.state.store``
+and ``app.state.settings``, so it can be mounted in another app.
+"""
+
+from typing import Annotated
+from urllib.parse import parse_qs, urlencode
+
+from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from starlette.responses import Response
+
+from csc_graph.api.deps import StoreDep, choose_representation, render
+from csc_graph.negotiation import (
+    FORMAT_IRIS,
+    GRAPH_REPRESENTATIONS,
+    HTML,
+    SOLUTION_REPRESENTATIONS,
+    Representation,
+)
+from csc_graph.results import GRAPH_FORMATS, SELECT_FORMATS
+from csc_graph.service_description import named_graph_counts, service_description
+from csc_graph.store import QueryResult, Store
+
+router = APIRouter(tags=["SPARQL"])
+
+FORM = "application/x-www-form-urlencoded"
+SPARQL_QUERY = "application/sparql-query"
+SPARQL_UPDATE = "application/sparql-update"
+READ_ONLY = "SPARQL Update is refused: this endpoint is read-only"
+
+ASK_REPRESENTATIONS = SOLUTION_REPRESENTATIONS[:2]  # JSON and XML define a boolean result
+
+EXAMPLE_QUERIES = {
+    "services": {
+        "summary": "Services with their parent unit",
+        "value": "SELECT ?unit ?label ?parent WHERE {\n  ?unit a csc:Service ; rdfs:label ?label"
+        " .\n  OPTIONAL { ?unit org:subOrganizationOf ?parent }\n} ORDER BY ?label",
+    },
+    "ages": {
+        "summary": "Age ranges of the units that state one",
+        "value": "SELECT ?unit ?min ?max WHERE {\n  ?unit schema:audience ?a .\n"
+        "  ?a schema:requiredMinAge ?min ; schema:requiredMaxAge ?max .\n}",
+    },
+    "ask": {"summary": "An ASK query", "value": "ASK { ?s a csc:Service }"},
+}
+
+QueryParam = Annotated[
+    list[str] | None,
+    Query(
+        description="The SPARQL 1.1 query. Without it, GET returns the service description.",
+        openapi_examples=EXAMPLE_QUERIES,
+    ),
+]
+DefaultGraphParam = Annotated[
+    list[str] | None,
+    Query(
+        alias="default-graph-uri",
+        description="Named graphs merged to make the default graph (instead of the union).",
+    ),
+]
+NamedGraphParam = Annotated[
+    list[str] | None,
+    Query(alias="named-graph-uri", description="Named graphs the query may address by GRAPH."),
+]
+FormatParam = Annotated[
+    str | None,
+    Query(
+        description="Override content negotiation: json, xml, csv, tsv (SELECT / ASK); "
+        "turtle, json-ld, nt, xml (CONSTRUCT / DESCRIBE); html.",
+    ),
+]
+
+RESULT_RESPONSES: dict[int | str, dict[str, object]] = {
+    200: {
+        "description": "Query results, or the service description when there is no query.",
+        "content": {
+            **{r.media_type: {} for r in SOLUTION_REPRESENTATIONS},
+            **{r.media_type: {} for r in GRAPH_REPRESENTATIONS},
+        },
+    },
+    400: {"description": "Not valid SPARQL (the parser's message), or not one query."},
+    403: {"description": "An update, SERVICE, LOAD or FROM outside the dataset: refused."},
+    406: {"description": "No acceptable result format for this kind of query."},
+    413: {"description": "The request body is over the size limit."},
+    415: {"description": "POST with a media type other than a form or a SPARQL query."},
+    503: {"description": "The query ran past the time limit and was stopped."},
+}
+
+POST_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            FORM: {
+                "schema": {
+                    "type": "object",
+                    "required": ["query"],
+                    "properties": {
+                        "query": {"type": "string"},
+                        "default-graph-uri": {"type": "array", "items": {"type": "string"}},
+                        "named-graph-uri": {"type": "array", "items": {"type": "string"}},
+                    },
+                },
+                "example": {"query": "ASK { ?s a csc:Service }"},
+            },
+            SPARQL_QUERY: {
+                "schema": {"type": "string"},
+                "example": "SELECT ?team WHERE { ?team a csc:Team } LIMIT 10",
+            },
+        },
+    }
+}
+
+
+def _one_query(queries: list[str]) -> str | None:
+    if len(queries) > 1:
+        raise HTTPException(
+            400, f"Give exactly one 'query' parameter; this request has {len(queries)}"
+        )
+    return queries[0] if queries else None
+
+
+def offers_for(result: QueryResult) -> tuple[Representation, ...]:
+    if result.kind == "graph":
+        return (*GRAPH_REPRESENTATIONS, HTML)
+    if result.kind == "ask":
+        return (*ASK_REPRESENTATIONS, HTML)
+    return (*SOLUTION_REPRESENTATIONS, HTML)
+
+
+def result_headers(result: QueryResult) -> dict[str, str]:
+    headers = {"Vary": "Accept"}
+    if result.truncated:
+        headers["X-Result-Truncated"] = "true"
+    return headers
+
+
+def write_result(result: QueryResult, representation: Representation) -> str:
+    """The result in a negotiated format, by the serialisers of ``csc_graph.results``."""
+    table = GRAPH_FORMATS if result.kind == "graph" else SELECT_FORMATS
+    _, write = table[representation.media_type]
+    return write(result)
+
+
+def download_links(path: str, params: dict[str, str], result: QueryResult) -> list[dict[str, str]]:
+    """Links to the same result in every machine format (for the HTML view)."""
+    return [
+        {
+            "name": rep.name,
+            "media_type": rep.media_type,
+            "href": f"{path}?{urlencode({**params, 'format': rep.name})}",
+        }
+        for rep in offers_for(result)
+        if rep is not HTML
+    ]
+
+
+def _answer(
+    request: Request,
+    store: Store,
+    query: str,
+    default_graphs: list[str],
+    named_graphs: list[str],
+    format_name: str | None,
+) -> Response:
+    result = store.query(query, default_graph_uris=default_graphs, named_graph_uris=named_graphs)
+    representation = choose_representation(request, offers_for(result), format_name)
+    headers = result_headers(result)
+    if representation is HTML:
+        params = {"query": query}
+        context = {
+            "query": query,
+            "result": result,
+            "turtle": write_result(result, GRAPH_REPRESENTATIONS[0]) if result.graph else "",
+            "downloads": download_links("/sparql", params, result),
+            "max_rows": store.settings.max_rows,
+        }
+        response = render(request, "query.html", context)
+        response.headers.update(headers)
+        return response
+    return Response(
+        write_result(result, representation), media_type=representation.media_type, headers=headers
+    )
+
+
+def _describe_service(request: Request, store: Store, format_name: str | None) -> Response:
+    representation = choose_representation(request, (*GRAPH_REPRESENTATIONS, HTML), format_name)
+    if representation is HTML:
+        return render(request, "query.html", {"query": "", "result": None})
+    endpoint = str(request.url.replace(query="", fragment=""))
+    formats = [FORMAT_IRIS[media] for media in (*SELECT_FORMATS, *GRAPH_FORMATS)]
+    graph = service_description(endpoint, formats, named_graph_counts(store))
+    result = QueryResult(kind="graph", graph=graph)
+    return Response(
+        write_result(result, representation),
+        media_type=representation.media_type,
+        headers={"Vary": "Accept"},
+    )
+
+
+@router.get(
+    "/sparql",
+    summary="SPARQL 1.1 query (GET), or the service description",
+    responses=RESULT_RESPONSES,
+)
+def sparql_get(
+    request: Request,
+    store: StoreDep,
+    query: QueryParam = None,
+    default_graph_uri: DefaultGraphParam = None,
+    named_graph_uri: NamedGraphParam = None,
+    format: FormatParam = None,
+) -> Response:
+    """Run a read-only SPARQL 1.1 query given as ``query=``; without one, describe the service.
+
+    The default graph is the union of all named graphs unless ``default-graph-uri`` names
+    some. Results follow the Accept header: SPARQL JSON, XML, CSV or TSV for SELECT and ASK;
+    Turtle, JSON-LD, N-Triples or RDF/XML for CONSTRUCT and DESCRIBE.
+    """
+    if "update" in request.query_params:
+        raise HTTPException(403, READ_ONLY)
+    text = _one_query(query or [])
+    if text is None:
+        return _describe_service(request, store, format)
+    return _answer(request, store, text, default_graph_uri or [], named_graph_uri or [], format)
+
+
+def _media_type(request: Request) -> tuple[str, dict[str, str]]:
+    raw = request.headers.get("content-type", "")
+    media, *params = (part.strip() for part in raw.split(";"))
+    options = {}
+    for param in params:
+        key, _, value = param.partition("=")
+        options[key.strip().lower()] = value.strip().strip('"')
+    return media.lower(), options
+
+
+def _decode(body: bytes) -> str:
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise HTTPException(400, f"The request body is not valid UTF-8: {error}") from None
+
+
+async def _read_post(request: Request) -> tuple[list[str], dict[str, list[str]]]:
+    """The queries and form fields of a POST, after the protocol's media-type rules."""
+    media, options = _media_type(request)
+    if media == SPARQL_UPDATE:
+        raise HTTPException(403, READ_ONLY)
+    if media == FORM:
+        fields = parse_qs(_decode(await request.body()), keep_blank_values=True)
+        if "update" in fields:
+            raise HTTPException(403, READ_ONLY)
+        return fields.get("query", []), fields
+    if media == SPARQL_QUERY:
+        charset = options.get("charset", "utf-8").lower()
+        if charset not in ("utf-8", "utf8"):
+            raise HTTPException(415, f"A SPARQL query must be sent as UTF-8, not {charset}")
+        return [_decode(await request.body())], {}
+    shown = media or "no Content-Type"
+    raise HTTPException(
+        415, f"POST the query as {FORM} (query=...) or as {SPARQL_QUERY}, not {shown}"
+    )
+
+
+@router.post(
+    "/sparql",
+    summary="SPARQL 1.1 query (POST, form-encoded or application/sparql-query)",
+    responses=RESULT_RESPONSES,
+    openapi_extra=POST_BODY,
+)
+async def sparql_post(
+    request: Request,
+    store: StoreDep,
+    default_graph_uri: DefaultGraphParam = None,
+    named_graph_uri: NamedGraphParam = None,
+    format: FormatParam = None,
+) -> Response:
+    """Run a read-only SPARQL 1.1 query sent in the body; updates are refused.
+
+    Dataset parameters may come in the URL or, for a form, in the body.
+    """
+    if "update" in request.query_params:
+        raise HTTPException(403, READ_ONLY)
+    queries, fields = await _read_post(request)
+    text = _one_query([*request.query_params.getlist("query"), *queries])
+    if text is None or not text.strip():
+        raise HTTPException(400, "No query: send 'query=' in a form or a SPARQL query body")
+    default_graphs = [*(default_graph_uri or []), *fields.get("default-graph-uri", [])]
+    named_graphs = [*(named_graph_uri or []), *fields.get("named-graph-uri", [])]
+    format_name = format or next(iter(fields.get("format", [])), None)
+    return await run_in_threadpool(
+        _answer, request, store, text, default_graphs, named_graphs, format_name
+    )
