@@ -185,7 +185,7 @@ def _draw_stage(
     box = {"x": f"{x:.1f}", "y": f"{y:.1f}", "width": str(BOX_W), "height": str(BOX_H)}
     fill = COLOURS["start"] if start else COLOURS["box"]
     ET.SubElement(group, "rect", {**box, "rx": "8", "fill": fill, "stroke": COLOURS["line"]})
-    lines = textwrap.wrap(data["label"], WRAP)[:3]
+    lines = textwrap.wrap(data["label"], WRAP, break_on_hyphens=False)[:3]
     top = y + BOX_H / 2 - 7 * (len(lines) - 1) + 4
     text = _text(group, x + BOX_W / 2, top, "", **{"text-anchor": "middle", "font-size": "12"})
     for i, line in enumerate(lines):

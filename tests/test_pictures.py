@@ -1,0 +1,99 @@
+"""SVG pictures: well-formed XML, every stage on the route named, steps labelled with the
+legal basis, laid out left to right, and one bar per stated age range."""
+
+import xml.etree.ElementTree as ET
+
+import networkx as nx
+import pytest
+from rdflib import Graph
+
+from csc_graph.config import Settings
+from csc_graph.coverage import load_coverage
+from csc_graph.namespaces import CONCERN
+from csc_graph.pathways import build_pathway_graph, find_routes, load_pathway_graph
+from csc_graph.pictures import CELL, coverage_svg, pathway_svg
+from csc_graph.store import Store
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def parse(svg: str) -> ET.Element:
+    root = ET.fromstring(svg)
+    assert root.tag == f"{SVG}svg"
+    return root
+
+
+def groups(root: ET.Element, kind: str) -> list[ET.Element]:
+    return [g for g in root.iter(f"{SVG}g") if g.get("class") == kind]
+
+
+def text_of(element: ET.Element) -> list[str]:
+    return [t for t in element.itertext() if t.strip()]
+
+
+@pytest.fixture(scope="module")
+def graph(store: Store, settings: Settings) -> nx.DiGraph:
+    return load_pathway_graph(store, settings)
+
+
+def test_route_svg_names_every_stage_on_the_route(graph):
+    route = find_routes(graph, 15, [str(CONCERN["child-criminal-exploitation"])])
+    root = parse(pathway_svg(route.graph, "Route", route.starts))
+    drawn = {g.get("data-iri"): g for g in groups(root, "stage")}
+    assert set(drawn) == set(route.graph.nodes)
+    for stage, g in drawn.items():
+        label = graph.nodes[stage]["label"]
+        assert g.find(f"{SVG}title").text.startswith(label)
+        # the visible text, wrapped over lines, spells the label
+        assert " ".join(text_of(g.find(f"{SVG}text"))) == " ".join(label.split())
+
+
+def test_route_svg_labels_each_step_with_its_legal_basis(graph):
+    route = find_routes(graph, 15, [str(CONCERN["child-criminal-exploitation"])])
+    root = parse(pathway_svg(route.graph, "Route", route.starts))
+    steps = groups(root, "step")
+    assert len(steps) == route.graph.number_of_edges()
+    shown = {tuple(text_of(s.find(f"{SVG}text"))) for s in steps}
+    for _, _, data in route.graph.edges(data=True):
+        titles = tuple(
+            dict.fromkeys(r.short_title for t in data["transitions"] for r in t.legal_basis)
+        )
+        assert titles in shown
+
+
+def test_layers_run_left_to_right(graph):
+    root = parse(pathway_svg(graph, "All pathways"))
+    x = {g.get("data-iri"): float(g.find(f"{SVG}rect").get("x")) for g in groups(root, "stage")}
+    assert all(x[source] < x[target] for source, target in graph.edges)
+
+
+def test_text_is_escaped_and_cycles_are_drawn():
+    rdf = Graph().parse(
+        format="turtle",
+        data="""
+        @prefix csc: <https://w3id.org/csc-graph/ontology#> .
+        @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+        @prefix : <https://example.org/> .
+        :a a csc:PathwayStage ; rdfs:label "Tom & Jerry <at> 'home'" .
+        :b a csc:PathwayStage ; rdfs:label "B" .
+        :ab a csc:Transition ; csc:fromStage :a ; csc:toStage :b .
+        :ba a csc:Transition ; csc:fromStage :b ; csc:toStage :a .
+        """,
+    )
+    root = parse(pathway_svg(build_pathway_graph(rdf), "A & B"))
+    titles = {g.find(f"{SVG}title").text for g in groups(root, "stage")}
+    assert titles == {"Tom & Jerry <at> 'home'", "B"}
+    assert len(groups(root, "step")) == 2
+
+
+def test_coverage_chart_has_one_bar_per_range_and_shades_the_gaps(store, settings):
+    report = load_coverage(store, settings)
+    root = parse(coverage_svg(report))
+    bars = groups(root, "unit")
+    assert [g.get("data-iri") for g in bars] == [r.unit for r in report.ranges]
+    shaded = [r for r in root.iter(f"{SVG}rect") if r.get("class") == "gap"]
+    assert len(shaded) == len(report.gaps)
+    for g, rng in zip(bars, report.ranges, strict=True):
+        bar = g.find(f"{SVG}rect")
+        cells = float(bar.get("width")) / CELL
+        assert cells == rng.max_age - rng.min_age + 1
