@@ -16,7 +16,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 
-from csc_graph.api import health, pages, queries, resources, sparql
+from csc_graph.api import health, pages, pathways, queries, resources, sparql
 from csc_graph.api.deps import WEB_DIR
 from csc_graph.api.security import (
     STORE_ERROR_STATUSES,
@@ -49,6 +49,7 @@ def routers() -> list[APIRouter]:
         sparql.router,
         queries.router,
         resources.router,
+        pathways.router,
     ]
 
 
