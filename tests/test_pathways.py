@@ -163,6 +163,14 @@ def test_a_narrower_concern_opens_a_broader_gate(graph):
     )
 
 
+def test_both_stores_give_the_same_pathway_graph(any_store: Store, settings, graph):
+    other = load_pathway_graph(any_store, settings)
+    assert set(other.nodes) == set(graph.nodes)
+    assert {(s, t, tuple(d["transitions"])) for s, t, d in other.edges(data=True)} == {
+        (s, t, tuple(d["transitions"])) for s, t, d in graph.edges(data=True)
+    }
+
+
 # ---------------------------------------------------------------- entry points and cliff edges
 
 
