@@ -1,0 +1,56 @@
+"""The loading gate: replace the served graph only with data that has no SHACL Violation.
+
+``Store.load`` already refuses a graph with Violations and keeps its current data; this
+module turns that refusal into an outcome a caller (app startup, the CLI) can report, so a
+bad edit to graph/ never takes down the last good graph and the log says why.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from csc_graph.config import Settings
+from csc_graph.datafiles import data_files, parse_file
+from csc_graph.store import DataFileError, InvalidGraphError, Store
+from csc_graph.validation import ValidationOutcome, violation_messages
+
+_KEPT = "the previous graph is still served"
+
+
+@dataclass(frozen=True)
+class ReloadOutcome:
+    """Whether the new graph is now served and, if not, why (with the first Violations)."""
+
+    reloaded: bool
+    reason: str
+    validation: ValidationOutcome | None = None
+    messages: list[str] = field(default_factory=list)
+    quads: int = 0
+
+
+def unreadable_file(settings: Settings) -> Path | None:
+    """The first data file that does not parse, so a refusal can name it."""
+    for path in data_files(settings):
+        try:
+            parse_file(path, settings)
+        except Exception:
+            return path
+    return None
+
+
+def reload_if_valid(store: Store, settings: Settings) -> ReloadOutcome:
+    """Load the files ``settings`` names into ``store`` unless they are unreadable or invalid."""
+    try:
+        quads = store.load(settings)
+    except InvalidGraphError as refusal:
+        outcome = refusal.outcome
+        reason = f"refused: {outcome.violation_count} SHACL Violation(s); {_KEPT}"
+        return ReloadOutcome(False, reason, outcome, violation_messages(outcome))
+    except DataFileError as error:
+        culprit = unreadable_file(settings)
+        where = f"{culprit.relative_to(settings.root)}: " if culprit else ""
+        return ReloadOutcome(
+            False, f"refused: {where}a data file could not be read ({error}); {_KEPT}"
+        )
+    return ReloadOutcome(True, f"loaded {quads} quads", quads=quads)
