@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib.metadata import version
 
+import uvicorn
 from fastapi import APIRouter, FastAPI
 from fastapi.concurrency import run_in_threadpool
 from fastapi.middleware.cors import CORSMiddleware
@@ -96,3 +97,18 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     for router in routers():
         app.include_router(router)
     return app
+
+
+def serve(settings: Settings) -> None:
+    """Serve the app with uvicorn on ``settings.host:settings.port`` (127.0.0.1:8000 by default).
+
+    With ``settings.store_url`` set it serves that remote store; the lifespan loads the graph
+    files into it first unless ``settings.load_on_start`` is off.
+    """
+    uvicorn.run(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        server_header=False,
+        log_level="info",
+    )

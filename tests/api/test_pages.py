@@ -1,0 +1,125 @@
+"""The pages for people (home, query page), /health, and the ``serve`` entry point."""
+
+from html.parser import HTMLParser
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from csc_graph.api import app as app_module
+from csc_graph.config import Settings
+from csc_graph.store import Store
+
+OUR_DOORS = ["/query", "/sparql", "/queries", "/ontology", "/context.jsonld", "/docs", "/health"]
+OTHER_DOORS = [
+    "/services",
+    "/validation",
+    "/conflicts",
+    "/pathways",
+    "/coverage",
+    "/.well-known/void",
+]
+
+
+class _Page(HTMLParser):
+    """Links, table cells and the text of role="alert" blocks."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.links: list[str] = []
+        self.cells: list[str] = []
+        self.alerts: list[str] = []
+        self._cell = self._alert = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = dict(attrs)
+        if tag == "a" and attributes.get("href"):
+            self.links.append(str(attributes["href"]))
+        if tag == "td":
+            self._cell = True
+            self.cells.append("")
+        if attributes.get("role") == "alert":
+            self._alert = True
+            self.alerts.append("")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "td":
+            self._cell = False
+        if tag == "div":
+            self._alert = False
+
+    def handle_data(self, data: str) -> None:
+        if self._cell:
+            self.cells[-1] += data
+        if self._alert:
+            self.alerts[-1] += data
+
+
+def parse(html: str) -> _Page:
+    page = _Page()
+    page.feed(html)
+    return page
+
+
+def test_home_page_links_every_door(client: TestClient) -> None:
+    response = client.get("/", headers={"accept": "text/html"})
+    assert response.headers["content-type"].startswith("text/html")
+    links = parse(response.text).links
+    assert set(OUR_DOORS + OTHER_DOORS) <= set(links)
+    example = next(link for link in links if link.startswith("/id/"))
+    for door in [*OUR_DOORS, example]:
+        assert client.get(door).status_code == 200, door
+
+
+def test_query_page_runs_a_query_and_shows_a_table(client: TestClient, settings: Settings) -> None:
+    query = (
+        f"SELECT ?label WHERE {{ <{settings.base_iri}lewisham/youth-justice> rdfs:label ?label }}"
+    )
+    response = client.get("/query", params={"query": query})
+    assert response.status_code == 200
+    page = parse(response.text)
+    assert [cell.strip() for cell in page.cells] == ["Youth Justice"]
+    downloads = [urlsplit(link) for link in page.links if link.startswith("/sparql?")]
+    assert {"csv", "json", "xml", "tsv"} == {parse_qs(d.query)["format"][0] for d in downloads}
+    assert all(parse_qs(d.query)["query"] == [query] for d in downloads)
+
+
+@pytest.mark.parametrize(
+    ("query", "status"),
+    [("SELECT * WHERE {", 400), ("SELECT * { SERVICE <http://example.org/s> { ?s ?p ?o } }", 403)],
+)
+def test_query_page_shows_errors(client: TestClient, query: str, status: int) -> None:
+    response = client.get("/query", params={"query": query})
+    assert response.status_code == status
+    assert len(parse(response.text).alerts) == 1
+
+
+def test_query_page_without_a_query_is_a_form(client: TestClient) -> None:
+    response = client.get("/query")
+    assert response.status_code == 200
+    assert parse(response.text).cells == []
+
+
+def test_health_reports_the_store_and_its_validation(client: TestClient, store: Store) -> None:
+    body = client.get("/health").json()
+    assert body["status"] == "ok"
+    assert body["store"] == "embedded"
+    assert body["quads"] == store.triple_count()  # the same files as the shared store
+    assert body["content_hash"] == store.content_hash()
+    assert body["load"]["loaded"] is True
+    assert body["validation"] == {"conforms": True, "violations": 0}
+
+
+def test_serve_runs_uvicorn_on_the_configured_address(
+    monkeypatch: pytest.MonkeyPatch, settings: Settings
+) -> None:
+    calls: list[dict[str, Any]] = []
+    monkeypatch.setattr(
+        app_module.uvicorn, "run", lambda app, **kw: calls.append({"app": app, **kw})
+    )
+    app_module.serve(settings.model_copy(update={"port": 8123}))
+    assert len(calls) == 1
+    assert isinstance(calls[0]["app"], FastAPI)
+    assert (calls[0]["host"], calls[0]["port"]) == ("127.0.0.1", 8123)

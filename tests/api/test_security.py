@@ -1,0 +1,154 @@
+"""Security from the start: headers on every answer (errors too), the request body limit,
+error bodies without stack traces, CORS for GET only, and the read-only store."""
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from csc_graph.api.app import create_app
+from csc_graph.api.security import DOCS_CSP, SECURITY_HEADERS, STRICT_CSP
+from csc_graph.config import Settings
+from csc_graph.store import Store
+
+ERROR_KEYS = {"status", "error", "detail"}
+SMALL_BODY_LIMIT = 1_000
+
+
+class Boom(Exception):
+    """An error nobody handles."""
+
+
+@pytest.fixture(scope="module")
+def small_app(settings: Settings, store: Store) -> FastAPI:
+    """The app with a 1 kB body limit, one origin allowed, and a route that fails."""
+    limited = settings.model_copy(
+        update={"max_body_bytes": SMALL_BODY_LIMIT, "cors_origins": ["https://analyst.example"]}
+    )
+    app = create_app(limited, store=store)
+
+    def fail() -> None:
+        raise Boom("secret detail that must not leak")
+
+    app.add_api_route("/boom", fail)
+    return app
+
+
+@pytest.fixture(scope="module")
+def small(small_app: FastAPI) -> Iterator[TestClient]:
+    with TestClient(small_app, raise_server_exceptions=False) as test_client:
+        yield test_client
+
+
+def assert_security_headers(response, csp: str = STRICT_CSP) -> None:
+    for name, value in SECURITY_HEADERS.items():
+        assert response.headers[name] == value, name
+    assert response.headers["content-security-policy"] == csp
+
+
+@pytest.mark.parametrize(
+    ("path", "status"),
+    [
+        ("/", 200),
+        ("/health", 200),
+        ("/sparql?query=ASK{}", 200),
+        ("/id/nothing", 404),
+        ("/sparql?query=ASK{", 400),
+        ("/queries/x", 404),
+        ("/static/style.css", 200),
+    ],
+)
+def test_security_headers_on_every_answer(client: TestClient, path: str, status: int) -> None:
+    response = client.get(path)
+    assert response.status_code == status
+    assert_security_headers(response)
+
+
+def test_docs_page_may_load_swagger_from_its_cdn(client: TestClient) -> None:
+    response = client.get("/docs")
+    assert response.status_code == 200
+    assert_security_headers(response, DOCS_CSP)
+
+
+def test_unhandled_error_is_a_bare_500(small: TestClient) -> None:
+    response = small.get("/boom")
+    assert response.status_code == 500
+    body = response.json()
+    assert set(body) == ERROR_KEYS
+    assert body["status"] == 500
+    assert body["detail"] == "The server failed to answer this request; the error is logged."
+    assert_security_headers(response)
+
+
+def test_body_over_the_limit_is_413(small: TestClient) -> None:
+    query = "ASK {}" + " " * SMALL_BODY_LIMIT
+    response = small.post(
+        "/sparql", content=query.encode(), headers={"content-type": "application/sparql-query"}
+    )
+    assert response.status_code == 413
+    assert set(response.json()) == ERROR_KEYS
+    assert_security_headers(response)
+
+
+def test_streamed_body_over_the_limit_is_413(small: TestClient) -> None:
+    def chunks() -> Iterator[bytes]:  # no Content-Length: the limit applies as it streams
+        yield b"ASK {}"
+        for _ in range(20):
+            yield b" " * 100
+
+    response = small.post(
+        "/sparql", content=chunks(), headers={"content-type": "application/sparql-query"}
+    )
+    assert response.status_code == 413
+
+
+def test_body_under_the_limit_is_answered(small: TestClient) -> None:
+    response = small.post(
+        "/sparql", content=b"ASK {}", headers={"content-type": "application/sparql-query"}
+    )
+    assert response.status_code == 200
+
+
+def test_cors_allows_configured_origin_for_get(small: TestClient) -> None:
+    allowed = small.get("/health", headers={"origin": "https://analyst.example"})
+    assert allowed.headers["access-control-allow-origin"] == "https://analyst.example"
+    other = small.get("/health", headers={"origin": "https://elsewhere.example"})
+    assert "access-control-allow-origin" not in other.headers
+
+
+def test_cors_preflight_allows_get_not_post(small: TestClient) -> None:
+    def preflight(method: str) -> int:
+        headers = {"origin": "https://analyst.example", "access-control-request-method": method}
+        return small.options("/sparql", headers=headers).status_code
+
+    assert preflight("GET") == 200
+    assert preflight("POST") == 400
+
+
+def test_cors_is_open_to_any_origin_by_default(client: TestClient) -> None:
+    response = client.get("/sparql?query=ASK{}", headers={"origin": "https://anywhere.example"})
+    assert response.headers["access-control-allow-origin"] == "*"
+    exposed = {
+        h.strip().lower() for h in response.headers["access-control-expose-headers"].split(",")
+    }
+    assert {"etag", "link", "x-result-truncated"} <= exposed
+
+
+def test_method_not_allowed_has_the_error_shape(client: TestClient) -> None:
+    response = client.put("/sparql")
+    assert response.status_code == 405
+    assert set(response.json()) == ERROR_KEYS
+    assert "GET" in {m.strip() for m in response.headers["allow"].split(",")}
+
+
+def test_validation_error_names_the_parameter(client: TestClient) -> None:
+    response = client.get("/queries/services-for-child", params={"age": "x"})
+    body = response.json()
+    assert body["errors"] == [
+        {
+            "in": "query",
+            "parameter": "age",
+            "message": "Input should be a valid integer, unable to parse string as an integer",
+        }
+    ]
