@@ -271,3 +271,13 @@ def test_context_document_is_the_ontology_file(client: TestClient, settings: Set
     response = client.get("/context.jsonld")
     assert response.headers["content-type"].split(";")[0] == "application/ld+json"
     assert response.json() == json.loads((settings.ontology_dir / "context.jsonld").read_text())
+
+
+def test_head_gives_the_get_headers_without_a_body(client: TestClient) -> None:
+    accept = {"accept": "text/turtle"}
+    get = client.get(f"/id/{YOUTH_JUSTICE}", headers=accept)
+    head = client.head(f"/id/{YOUTH_JUSTICE}", headers=accept)
+    assert head.status_code == 200
+    assert head.content == b""
+    for name in ("content-type", "etag", "link", "content-length"):
+        assert head.headers[name] == get.headers[name]

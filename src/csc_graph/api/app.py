@@ -23,6 +23,7 @@ from csc_graph.api.security import (
     STORE_ERROR_STATUSES,
     BodySizeLimitMiddleware,
     ErrorShieldMiddleware,
+    HeadAsGetMiddleware,
     SecurityHeadersMiddleware,
     install_error_handlers,
 )
@@ -89,6 +90,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         allow_headers=["Accept", "If-None-Match"],
         expose_headers=["ETag", "Link", "X-Result-Truncated"],
     )
+    app.add_middleware(HeadAsGetMiddleware)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(ErrorShieldMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)

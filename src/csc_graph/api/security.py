@@ -120,6 +120,25 @@ class ErrorShieldMiddleware:
             await error_response(500, detail)(scope, receive, send)
 
 
+class HeadAsGetMiddleware:
+    """Answers HEAD as the GET would be answered, headers only (FastAPI routes are GET-only)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_headers_only(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                message = {**message, "body": b""}
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, send_headers_only)
+
+
 class _BodyTooLarge(Exception):
     pass
 

@@ -33,6 +33,7 @@ SPARQL_QUERY = "application/sparql-query"
 SPARQL_UPDATE = "application/sparql-update"
 READ_ONLY = "SPARQL Update is refused: this endpoint is read-only"
 
+XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
 ASK_REPRESENTATIONS = SOLUTION_REPRESENTATIONS[:2]  # JSON and XML define a boolean result
 
 EXAMPLE_QUERIES = {
@@ -75,12 +76,40 @@ FormatParam = Annotated[
     ),
 ]
 
+SELECT_EXAMPLE = {
+    "head": {"vars": ["unit", "minAge", "maxAge"]},
+    "results": {
+        "bindings": [
+            {
+                "unit": {
+                    "type": "uri",
+                    "value": "https://w3id.org/csc-graph/id/lewisham/youth-justice",
+                },
+                "minAge": {"type": "literal", "value": "10", "datatype": XSD_INTEGER},
+                "maxAge": {"type": "literal", "value": "17", "datatype": XSD_INTEGER},
+            }
+        ]
+    },
+}
+CSV_EXAMPLE = "unit,minAge,maxAge\r\nhttps://w3id.org/csc-graph/id/lewisham/youth-justice,10,17\r\n"
+TURTLE_EXAMPLE = (
+    "@prefix schema: <http://schema.org/> .\n\n"
+    "<https://w3id.org/csc-graph/id/lewisham/youth-justice-ages>\n"
+    "    schema:requiredMaxAge 17 ;\n    schema:requiredMinAge 10 .\n"
+)
+EXAMPLES = {
+    "application/sparql-results+json": SELECT_EXAMPLE,
+    "text/csv": CSV_EXAMPLE,
+    "text/turtle": TURTLE_EXAMPLE,
+}
+
 RESULT_RESPONSES: dict[int | str, dict[str, object]] = {
     200: {
-        "description": "Query results, or the service description when there is no query.",
+        "description": "Query results, or the service description when there is no query. "
+        "The header X-Result-Truncated: true says the rows were cut at the row limit.",
         "content": {
-            **{r.media_type: {} for r in SOLUTION_REPRESENTATIONS},
-            **{r.media_type: {} for r in GRAPH_REPRESENTATIONS},
+            r.media_type: {"example": EXAMPLES[r.media_type]} if r.media_type in EXAMPLES else {}
+            for r in (*SOLUTION_REPRESENTATIONS, *GRAPH_REPRESENTATIONS)
         },
     },
     400: {"description": "Not valid SPARQL (the parser's message), or not one query."},
