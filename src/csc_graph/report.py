@@ -80,6 +80,8 @@ class Report:
     shacl: Graph
     content_hash: str = ""
     scope: Scope = field(default_factory=Scope)
+    cache_key: str = ""
+    """Data hash, rules hash and scope together: what an HTTP ETag is made from."""
 
     @property
     def counts(self) -> dict[str, int]:

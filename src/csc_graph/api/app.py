@@ -17,7 +17,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 
-from csc_graph.api import health, pages, pathways, queries, resources, sparql
+from csc_graph.api import health, pages, pathways, queries, resources, sparql, validation
 from csc_graph.api.deps import WEB_DIR
 from csc_graph.api.security import (
     STORE_ERROR_STATUSES,
@@ -52,6 +52,7 @@ def routers() -> list[APIRouter]:
         queries.router,
         resources.router,
         pathways.router,
+        validation.router,
     ]
 
 
