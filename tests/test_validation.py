@@ -216,6 +216,7 @@ def test_lewisham_files_have_no_violation_and_no_failed_check() -> None:
 def test_report_for_store_is_cached_by_content_hash(store: Store, settings: Settings) -> None:
     first = report_for_store(store, settings)
     assert first.content_hash == store.content_hash()
+    assert first.cache_key.startswith(first.content_hash)
     assert report_for_store(store, settings) is first
     scoped = report_for_store(store, settings, Scope(focus=(URIRef(BASE + "lewisham/safe-space"),)))
     assert scoped is not first

@@ -79,6 +79,10 @@ def report_for_store(
 
     def compute() -> Report:
         data = union_graph(store.dataset())
-        return report_for_graph(data, settings, scope=scope, queryable=store, content_hash=content)
+        report = report_for_graph(
+            data, settings, scope=scope, queryable=store, content_hash=content
+        )
+        report.cache_key = key
+        return report
 
     return cache.get_or_compute(key, compute)
