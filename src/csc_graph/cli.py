@@ -11,13 +11,29 @@ from typing import Annotated
 
 import typer
 
+from csc_graph.cli_output import (
+    load_progress,
+    print_table,
+    result_format_help,
+    show_records,
+    show_result,
+)
 from csc_graph.config import Settings
 from csc_graph.coverage import load_coverage
 from csc_graph.exports.targets import Target as ExportTarget
 from csc_graph.exports.targets import UnknownFormatError, render_export
+from csc_graph.governance import report_for_files
 from csc_graph.pathway_reports import render_coverage, render_pathways
 from csc_graph.pathways import UnknownNameError, load_pathway_graph
-from csc_graph.store import Store, StoreError, open_store
+from csc_graph.queries import (
+    CatalogueError,
+    ParamError,
+    UnknownQueryError,
+    load_catalogue,
+    run_named,
+)
+from csc_graph.store import InvalidGraphError, Store, StoreError, open_store
+from csc_graph.validation import SEVERITIES, violation_messages
 
 app = typer.Typer(
     help="Load, query, validate and export a council's children's social care graph.",
@@ -147,3 +163,195 @@ def coverage(
         typer.echo(f"Error: {exc}", err=True)
         raise typer.Exit(2) from exc
     _write_rendered(render_coverage(report, format_name.value).content, output)
+
+
+# ------------------------------------------------- load, query, queries, validate, serve (issue 4)
+
+
+def _fail(message: object, code: int = 2) -> typer.Exit:
+    """Print an error on stderr; the caller raises the returned Exit."""
+    typer.echo(f"Error: {message}", err=True)
+    return typer.Exit(code)
+
+
+def _ready_store(settings: Settings) -> Store:
+    """The configured store, loaded from the files when it is embedded and still empty
+    (a remote store, or an on-disk one filled by `csc-graph load`, is used as it is)."""
+    store = open_store(settings)
+    if not settings.store_url and store.triple_count() == 0:
+        with load_progress() as progress:
+            store.load(progress=progress)
+    return store
+
+
+def _parse_params(pairs: list[str]) -> dict[str, str]:
+    params: dict[str, str] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name:
+            raise _fail(f"--param takes NAME=VALUE, not {pair!r}")
+        params[name.strip()] = value
+    return params
+
+
+@app.command()
+def load() -> None:
+    """Validate the ontology and graph files with SHACL and load them into the store: the
+    remote store at CSC_GRAPH_STORE_URL, or the embedded one on disk at CSC_GRAPH_STORE_PATH.
+
+    Exit codes:
+    0 loaded;
+    1 SHACL found Violations: nothing was loaded and the store keeps its data;
+    2 a file could not be read, or the store failed.
+    """
+    settings = Settings()
+    store = open_store(settings)
+    try:
+        with load_progress() as progress:
+            count = store.load(progress=progress)
+    except InvalidGraphError as exc:
+        for message in violation_messages(exc.outcome):
+            typer.echo(f"  {message}", err=True)
+        raise _fail(f"{exc}; run `csc-graph validate` for the full report", 1) from exc
+    except StoreError as exc:
+        raise _fail(exc) from exc
+    typer.echo(
+        f"Loaded {count} quads in {len(store.graph_names())} named graphs; "
+        f"content hash {store.content_hash()}"
+    )
+
+
+@app.command("queries")
+def list_queries(
+    format_name: Annotated[
+        str | None,
+        typer.Option("--format", "-f", help="table (default on a terminal), csv (piped) or json."),
+    ] = None,
+) -> None:
+    """List the named queries in queries/: name, summary, tags and parameters (* = required).
+
+    Exit codes:
+    0 listed;
+    2 a query file has a bad header (the message names the file and line).
+    """
+    settings = Settings()
+    try:
+        catalogue = load_catalogue(settings.queries_dir, settings.base_iri)
+    except CatalogueError as exc:
+        raise _fail(exc) from exc
+    records = [
+        {
+            "name": q.name,
+            "summary": q.summary,
+            "tags": ", ".join(q.tags),
+            "params": ", ".join(f"{p.name}{'*' if p.required else ''}:{p.type}" for p in q.params),
+        }
+        for q in catalogue.values()
+    ]
+    try:
+        show_records("Named queries", records, ["name", "summary", "tags", "params"], format_name)
+    except KeyError as exc:
+        raise _fail(f"unknown format {format_name!r}; use table, csv or json") from exc
+
+
+@app.command()
+def query(
+    name: Annotated[
+        str | None, typer.Argument(help="A named query (see `csc-graph queries`).")
+    ] = None,
+    param: Annotated[
+        list[str] | None,
+        typer.Option("--param", "-p", help="A parameter of the named query, NAME=VALUE; repeat."),
+    ] = None,
+    file: Annotated[
+        Path | None, typer.Option("--file", help="Run the SPARQL query in this file.")
+    ] = None,
+    sparql: Annotated[str | None, typer.Option("--sparql", help="Run this SPARQL query.")] = None,
+    format_name: Annotated[
+        str | None, typer.Option("--format", "-f", help=result_format_help())
+    ] = None,
+) -> None:
+    """Run a named query (`csc-graph query services-for-child -p age=15 --format csv`) or an
+    ad hoc one (--file q.rq, or --sparql "SELECT ..."). Queries see the union of all named
+    graphs; SERVICE, LOAD, updates and remote FROM are refused; the time limit and row cap
+    come from CSC_GRAPH_QUERY_TIMEOUT and CSC_GRAPH_MAX_ROWS.
+
+    Exit codes:
+    0 answered (a result cut at the row cap says so on stderr);
+    2 bad usage, an unknown query, a bad parameter, a syntax error, a refused query,
+      a query over the time limit, or a store that failed.
+    """
+    if sum(x is not None for x in (name, file, sparql)) != 1:
+        raise _fail("give exactly one of NAME, --file or --sparql")
+    settings = Settings()
+    try:
+        text = file.read_text(encoding="utf-8") if file is not None else sparql
+        catalogue = load_catalogue(settings.queries_dir, settings.base_iri) if name else {}
+        store = _ready_store(settings)
+        if name:
+            result = run_named(store, name, _parse_params(param or []), catalogue)
+        else:
+            if param:
+                raise _fail("--param only applies to a named query")
+            result = store.query(str(text))
+    except UnknownQueryError as exc:
+        raise _fail(f"no named query {name!r}; `csc-graph queries` lists them") from exc
+    except (ParamError, CatalogueError, StoreError, OSError) as exc:
+        raise _fail(exc) from exc
+    try:
+        show_result(result, format_name, settings.base_iri)
+    except KeyError as exc:
+        raise _fail(f"a {result.kind} result cannot be shown as {format_name!r}") from exc
+
+
+@app.command()
+def validate() -> None:
+    """Validate the graph files with SHACL and run the QC checks in queries/checks/.
+
+    Exit codes:
+    0 no Violation and every check passes;
+    1 a Violation or a failed check;
+    2 a file could not be read.
+    """
+    settings = Settings()
+    try:
+        report = report_for_files(settings)
+    except Exception as exc:  # rdflib and pySHACL raise their own types for unreadable files
+        raise _fail(exc) from exc
+    counts = report.counts
+    rows = [[severity, str(counts.get(severity, 0))] for severity in SEVERITIES]
+    rows += [
+        [f"check {check.name}", "passed" if check.passed else f"FAILED ({len(check.rows)} rows)"]
+        for check in report.checks
+    ]
+    print_table("Validation", ["result", "count"], rows)
+    if not report.passes("Violation"):
+        raise typer.Exit(1)
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+    store_url: Annotated[
+        str | None,
+        typer.Option(help="SPARQL endpoint of a remote store; the embedded store when left out."),
+    ] = None,
+) -> None:
+    """Serve the HTTP API and web pages (uvicorn). Defaults come from CSC_GRAPH_HOST,
+    CSC_GRAPH_PORT and CSC_GRAPH_STORE_URL.
+
+    Exit codes:
+    0 stopped cleanly;
+    2 the server could not start (such as a port in use, or data that fails validation).
+    """
+    import uvicorn
+
+    from csc_graph.api.app import create_app
+
+    overrides = {"host": host, "port": port, "store_url": store_url}
+    settings = Settings(**{k: v for k, v in overrides.items() if v is not None})  # type: ignore[arg-type]
+    try:
+        uvicorn.run(create_app(settings), host=settings.host, port=settings.port)
+    except (StoreError, OSError) as exc:
+        raise _fail(exc) from exc

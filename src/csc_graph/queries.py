@@ -356,7 +356,8 @@ def _check_body(path: Path, text: str, params: Sequence[Param], base_iri: str) -
 
 def load_catalogue(directory: Path, base_iri: str = _DEFAULT_BASE) -> dict[str, NamedQuery]:
     """Every *.rq file in the directory (not its subfolders), by name, sorted."""
-    return {p.stem: parse_query_file(p, base_iri) for p in sorted(directory.glob("*.rq"))}
+    paths = sorted(directory.glob("*.rq"), key=lambda p: p.stem)
+    return {p.stem: parse_query_file(p, base_iri) for p in paths}
 
 
 # ---------------------------------------------------------------- running

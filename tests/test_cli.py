@@ -1,0 +1,218 @@
+"""The load, query, queries, validate and serve commands, through typer's CliRunner; the
+output is parsed (CSV, JSON, Turtle), never matched as text."""
+
+import csv
+import gc
+import io
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from rdflib import Graph, Literal, URIRef
+from typer.testing import CliRunner, Result
+
+from csc_graph.cli import app
+from csc_graph.config import Settings
+
+LW = "https://w3id.org/csc-graph/id/lewisham/"
+HEAVY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+
+
+def invoke(*args: str, **env: str) -> Result:
+    return CliRunner().invoke(
+        app, list(args), env={f"CSC_GRAPH_{k.upper()}": v for k, v in env.items()}
+    )
+
+
+def csv_rows(result: Result) -> list[dict[str, str]]:
+    assert result.exit_code == 0, result.output
+    return list(csv.DictReader(io.StringIO(result.stdout)))
+
+
+@pytest.fixture
+def bad_root(tmp_path: Path, settings: Settings) -> Path:
+    """The project's files plus a team with no name and no description (SHACL Violations)."""
+    shutil.copytree(settings.ontology_dir, tmp_path / "ontology")
+    shutil.copytree(settings.root / "graph", tmp_path / "graph")
+    (tmp_path / "graph" / "lewisham" / "nameless.ttl").write_text(
+        "@prefix csc: <https://w3id.org/csc-graph/ontology#> .\n"
+        "@prefix org: <http://www.w3.org/ns/org#> .\n"
+        "<lewisham/nameless> a csc:Team ; org:subOrganizationOf <lewisham/council> .\n"
+    )
+    return tmp_path
+
+
+# ---------------------------------------------------------------- queries
+
+
+def test_queries_lists_the_catalogue_as_json() -> None:
+    result = invoke("queries", "--format", "json")
+    assert result.exit_code == 0, result.output
+    listed = {entry["name"]: entry for entry in json.loads(result.stdout)}
+    assert len(listed) >= 25
+    assert listed["services-for-child"]["params"] == (
+        "age:integer, concern:enum, include_unstated:enum"
+    )
+    assert listed["after-stage"]["params"] == "stage*:enum"
+
+
+def test_queries_as_csv_when_piped() -> None:
+    names = [row["name"] for row in csv_rows(invoke("queries"))]
+    assert "routes-into-unit" in names and names == sorted(names)
+
+
+# ---------------------------------------------------------------- query
+
+
+def test_named_query_with_params_as_csv() -> None:
+    rows = csv_rows(
+        invoke(
+            "query",
+            "services-for-child",
+            "-p",
+            "age=15",
+            "--param",
+            "concern=child-criminal-exploitation",
+            "--format",
+            "csv",
+        )
+    )
+    units = {row["unit"] for row in rows}
+    assert {LW + "safe-space", LW + "youth-justice"} <= units
+    (safe_space,) = [row for row in rows if row["unit"] == LW + "safe-space"]
+    assert (safe_space["minAge"], safe_space["maxAge"]) == ("11", "17")
+
+
+def test_named_query_as_sparql_json() -> None:
+    result = invoke(
+        "query", "roles-in-unit", "-p", "unit=lewisham/quality-assurance", "--format", "json"
+    )
+    assert result.exit_code == 0, result.output
+    data: dict[str, Any] = json.loads(result.stdout)
+    abbreviations = {
+        b["abbreviation"]["value"] for b in data["results"]["bindings"] if "abbreviation" in b
+    }
+    assert {"CPC", "IRO"} <= abbreviations
+
+
+def test_graph_query_is_turtle_when_piped() -> None:
+    result = invoke("query", "describe-unit", "-p", "unit=lewisham/youth-justice")
+    assert result.exit_code == 0, result.output
+    graph = Graph().parse(data=result.stdout, format="turtle")
+    ages = graph.value(URIRef(LW + "youth-justice"), URIRef("http://schema.org/audience"))
+    assert graph.value(ages, URIRef("http://schema.org/requiredMinAge")) == Literal(10)
+
+
+def test_ad_hoc_sparql_and_file(tmp_path: Path) -> None:
+    ask = invoke("query", "--sparql", f"ASK {{ <{LW}mash> a csc:Team }}", "--format", "json")
+    assert ask.exit_code == 0 and json.loads(ask.stdout)["boolean"] is True
+    query_file = tmp_path / "q.rq"
+    query_file.write_text(
+        "SELECT ?label WHERE { <lewisham/corporate-parenting> rdfs:label ?label }"
+    )
+    rows = csv_rows(invoke("query", "--file", str(query_file)))
+    assert rows == [{"label": "Corporate Parenting"}]
+
+
+def test_row_cap_is_reported_not_an_error() -> None:
+    rows = csv_rows(invoke("query", "--sparql", "SELECT ?s WHERE { ?s ?p ?o }", max_rows="3"))
+    assert len(rows) == 3
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["query", "no-such-query"],
+        ["query", "services-for-child", "-p", "age=fifteen"],
+        ["query", "services-for-child", "-p", "age"],
+        ["query", "units-under"],
+        ["query", "--sparql", "SELECT * WHERE { ?s ?p }"],
+        ["query", "--sparql", "SELECT * WHERE { SERVICE <http://example.org/> { ?s ?p ?o } }"],
+        ["query", "--sparql", "DROP ALL"],
+        ["query", "--sparql", "SELECT * FROM <http://example.org/g> WHERE { ?s ?p ?o }"],
+        ["query", "age-coverage", "--sparql", "ASK {}"],
+        ["query"],
+        ["query", "age-coverage", "--format", "turtle"],
+        ["query", "--file", "/nonexistent/q.rq"],
+    ],
+)
+def test_bad_input_exits_2(args: list[str]) -> None:
+    result = invoke(*args)
+    assert result.exit_code == 2, result.output
+    assert result.stdout == ""
+
+
+def test_a_query_over_the_time_limit_exits_2() -> None:
+    assert invoke("query", "--sparql", HEAVY, query_timeout="1").exit_code == 2
+
+
+# ---------------------------------------------------------------- load
+
+
+def test_load_to_disk_then_query_from_it(tmp_path: Path) -> None:
+    store_path = str(tmp_path / "store")
+    loaded = invoke("load", store_path=store_path)
+    assert loaded.exit_code == 0, loaded.output
+    gc.collect()  # let the on-disk store's lock go before the next command opens it
+    rows = csv_rows(invoke("query", "units-with-several-parents", store_path=store_path))
+    assert {row["unit"] for row in rows} == {LW + "safe-space"}
+
+
+def test_load_refuses_invalid_data(bad_root: Path, tmp_path: Path) -> None:
+    result = invoke("load", root=str(bad_root), store_path=str(tmp_path / "store"))
+    assert result.exit_code == 1
+    assert result.stdout == ""
+
+
+def test_load_into_a_remote_store(oxigraph_server: str, remote_store: object) -> None:
+    url = f"{oxigraph_server}/query"
+    assert invoke("load", store_url=url).exit_code == 0
+    rows = csv_rows(
+        invoke(
+            "query",
+            "--sparql",
+            f"SELECT ?p WHERE {{ <{LW}safe-space> org:subOrganizationOf ?p }}",
+            store_url=url,
+        )
+    )
+    assert {row["p"] for row in rows} == {
+        LW + "referral-and-assessment",
+        LW + "integrated-adolescent-safeguarding",
+    }
+
+
+# ---------------------------------------------------------------- validate and serve
+
+
+def test_validate_passes_on_lewisham() -> None:
+    result = invoke("validate")
+    assert result.exit_code == 0, result.output
+
+
+def test_validate_fails_on_a_violation(bad_root: Path) -> None:
+    assert invoke("validate", root=str(bad_root)).exit_code == 1
+
+
+def test_serve_runs_uvicorn_with_the_app(monkeypatch: pytest.MonkeyPatch) -> None:
+    import uvicorn
+
+    calls: list[tuple[Any, dict[str, Any]]] = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: calls.append((app, kw)))
+    result = invoke(
+        "serve", "--host", "127.0.0.1", "--port", "8765", "--store-url", "http://127.0.0.1:9/query"
+    )
+    assert result.exit_code == 0, result.output
+    ((served, options),) = calls
+    assert options == {"host": "127.0.0.1", "port": 8765}
+    assert served.state.settings.store_url == "http://127.0.0.1:9/query"
+
+
+@pytest.mark.parametrize("command", ["load", "query", "queries", "validate", "serve"])
+def test_every_command_documents_its_exit_codes(command: str) -> None:
+    from typer.main import get_command
+
+    group = get_command(app)
+    help_text = group.commands[command].help  # type: ignore[attr-defined]
+    assert "Exit codes:" in help_text and "0 " in help_text
