@@ -21,7 +21,7 @@ from rdflib.term import Node
 from csc_graph.config import Settings
 from csc_graph.datafiles import graph_iri
 from csc_graph.labels import label_of
-from csc_graph.namespaces import CSC, PREFIXES, sparql_prefixes
+from csc_graph.namespaces import CSC, CV, ORG, PREFIXES, SCHEMA, sparql_prefixes
 from csc_graph.store import Store
 
 CONTEXT_FILE = "context.jsonld"
@@ -153,9 +153,40 @@ class ResourcePage:
     claims: list[Claim]
 
 
+# Readable names for the reused vocabulary terms the ontology does not label itself.
+READABLE_NAMES: dict[Node, str] = {
+    RDF.type: "type",
+    RDFS.label: "name",
+    RDFS.comment: "comment",
+    RDFS.seeAlso: "see also",
+    ORG.subOrganizationOf: "part of",
+    ORG.hasUnit: "has unit",
+    ORG.unitOf: "unit of",
+    ORG.role: "role",
+    CV.hasLegalResource: "legal basis",
+    SCHEMA.audience: "ages served",
+    SCHEMA.requiredMinAge: "minimum age",
+    SCHEMA.requiredMaxAge: "maximum age",
+    DCTERMS.description: "description",
+    DCTERMS.title: "title",
+    DCTERMS.isPartOf: "part of",
+    DCTERMS.publisher: "publisher",
+    DCTERMS.identifier: "identifier",
+    DCTERMS.license: "licence",
+    SKOS.prefLabel: "name",
+    SKOS.altLabel: "other name",
+    SKOS.definition: "definition",
+    SKOS.broader: "broader concern",
+    SKOS.inScheme: "in scheme",
+    PROV.wasDerivedFrom: "source",
+}
+
+
 def _term(graph: Graph, node: Node) -> Term:
     if isinstance(node, Literal):
         return Term(node, str(node))
+    if node in READABLE_NAMES and (node, RDFS.label, None) not in graph:
+        return Term(node, READABLE_NAMES[node])
     return Term(node, label_of(graph, node))
 
 
