@@ -166,6 +166,13 @@ def _annotation(param: Param) -> Any:
     return PYTHON_TYPES.get(param.type, str)
 
 
+def _examples(param: Param) -> list[Any] | None:
+    """An example value for the OpenAPI document: the default, else the first listed value."""
+    if param.default is not None:
+        return [_python_default(param)]
+    return [param.values[0]] if param.values else None
+
+
 def _python_default(param: Param) -> Any:
     if param.default is None:
         return None
@@ -184,7 +191,9 @@ def _signature(query: NamedQuery) -> inspect.Signature:
         inspect.Parameter("store", keyword, annotation=StoreDep),
     ]
     for param in query.params:
-        described = Query(alias=param.name, description=param.description or None)
+        described = Query(
+            alias=param.name, description=param.description or None, examples=_examples(param)
+        )
         if param.required:
             annotation: Any = Annotated[_annotation(param), described]
             params.append(inspect.Parameter(f"p_{param.name}", keyword, annotation=annotation))
