@@ -16,7 +16,9 @@ from csc_graph.store import Store, open_store
 from csc_graph.validation import (
     HashCache,
     Scope,
+    ScopeError,
     run_checks,
+    scope_from,
     severity_at_or_above,
     validate_graph,
 )
@@ -92,6 +94,22 @@ def test_shape_scope_reports_only_that_shape() -> None:
     assert outcome.violation_count == 0
     # the two teams and the service state no ages: three Infos from UnitParentShape only
     assert outcome.info_count == 3
+
+
+def test_scope_from_short_names() -> None:
+    scope = scope_from(["lewisham/mash", BASE + "test/a"], ["UnitParentShape"], True, BASE)
+    assert scope.focus == (URIRef(BASE + "lewisham/mash"), URIRef(BASE + "test/a"))
+    assert scope.shapes == (URIRef(SHAPES_NS + "UnitParentShape"),)
+    assert scope.inference
+
+
+@pytest.mark.parametrize(
+    "scope",
+    [Scope(focus=(URIRef(BASE + "test/nowhere"),)), Scope(shapes=(URIRef(SHAPES_NS + "No"),))],
+)
+def test_a_scope_naming_nothing_is_refused(scope: Scope) -> None:
+    with pytest.raises(ScopeError):
+        validate_graph(crafted(""), SHAPES, scope)
 
 
 def test_inference_applies_the_ontology_ranges() -> None:

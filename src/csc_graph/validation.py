@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Generic, TypeVar
+from urllib.parse import urljoin
 
 import pyshacl
 import yaml
@@ -55,6 +56,38 @@ class Scope:
         return "|".join([*map(str, self.focus), "#", *map(str, self.shapes), str(self.inference)])
 
 
+SHAPES_NAMESPACE = "https://w3id.org/csc-graph/shapes#"
+
+
+class ScopeError(ValueError):
+    """A --focus node that is not in the data, or a --shape that is not in the shapes."""
+
+
+def scope_from(
+    focus: Iterable[str] = (),
+    shapes: Iterable[str] = (),
+    inference: bool = False,
+    base_iri: str = "",
+) -> Scope:
+    """A Scope from what a person types: ``lewisham/mash`` resolves against the base IRI and
+    ``UnitParentShape`` against the shapes namespace; full IRIs are kept as they are."""
+    return Scope(
+        tuple(URIRef(urljoin(base_iri, name)) for name in focus),
+        tuple(URIRef(name if ":" in name else SHAPES_NAMESPACE + name) for name in shapes),
+        inference,
+    )
+
+
+def check_scope(data: Graph, shapes: Graph, scope: Scope) -> None:
+    """Refuse a scope that names nothing, rather than report a clean bill of health."""
+    for node in scope.focus:
+        if (node, None, None) not in data and (None, None, node) not in data:
+            raise ScopeError(f"{node} is not in the data")
+    for shape in scope.shapes:
+        if (shape, None, None) not in shapes:
+            raise ScopeError(f"{shape} is not a shape in ontology/shapes/")
+
+
 def _count(report: Graph, severity: URIRef) -> int:
     return len(set(report.subjects(SH.resultSeverity, severity)))
 
@@ -62,11 +95,13 @@ def _count(report: Graph, severity: URIRef) -> int:
 def validate_graph(data: Graph, shapes: Graph, scope: Scope | None = None) -> ValidationOutcome:
     """Validate with pySHACL; 'conforms' means no result of severity Violation.
 
-    The data graph should hold the ontology too, so that sh:targetClass and sh:class see
+    Raises ScopeError for a focus node or shape that does not exist. The data graph should
+    hold the ontology too, so that sh:targetClass and sh:class see
     rdfs:subClassOf (a csc:SubTeam is a csc:Team). With ``scope.inference`` pySHACL also
     adds the RDFS entailments (on a copy; the caller's graph is left alone).
     """
     scope = scope or Scope()
+    check_scope(data, shapes, scope)
     _, report_graph, _ = pyshacl.validate(
         data,
         shacl_graph=shapes,
@@ -219,12 +254,6 @@ def validate_settings(settings: Settings, scope: Scope | None = None) -> Validat
 def data_hash(settings: Settings) -> str:
     """Hash of the data files, for callers without a store (the CLI)."""
     return files_hash(data_files(settings))
-
-
-def scope_from(
-    focus: Iterable[str] = (), shapes: Iterable[str] = (), inference: bool = False
-) -> Scope:
-    return Scope(tuple(map(URIRef, focus)), tuple(map(URIRef, shapes)), inference)
 
 
 def severity_at_or_above(severity: str, threshold: str) -> bool:

@@ -99,6 +99,26 @@ def test_focus_scope(client: TestClient) -> None:
     assert [r["path"] for r in warnings] == ["http://www.w3.org/ns/org#subOrganizationOf"]
 
 
+def test_scope_by_short_names(client: TestClient) -> None:
+    params = {"focus": "lewisham/safe-space", "shape": "UnitParentShape"}
+    document = client.get("/validation", params=params).json()
+    assert document["scope"] == {
+        "focus": [SAFE_SPACE],
+        "shapes": ["https://w3id.org/csc-graph/shapes#UnitParentShape"],
+        "inference": False,
+    }
+    assert {row["shape"] for row in document["results"]} == {
+        "https://w3id.org/csc-graph/shapes#UnitParentShape"
+    }
+
+
+@pytest.mark.parametrize("params", [{"focus": "lewisham/no-such-team"}, {"shape": "NoSuchShape"}])
+def test_unknown_focus_or_shape_is_a_400(client: TestClient, params: dict[str, str]) -> None:
+    response = client.get("/validation", params=params)
+    assert response.status_code == 400
+    assert "no-such-team" in response.json()["detail"] or "NoSuchShape" in response.json()["detail"]
+
+
 def test_conflicts_json_names_both_sources(client: TestClient) -> None:
     response = client.get("/conflicts")
     assert response.status_code == 200

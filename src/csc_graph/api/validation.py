@@ -7,7 +7,7 @@ The report is computed once per content hash of the store (and scope) by
 import hashlib
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 
@@ -19,7 +19,7 @@ from csc_graph.report_formats import (
     render_conflicts_html,
     report_to_dict,
 )
-from csc_graph.validation import scope_from
+from csc_graph.validation import ScopeError, scope_from
 
 router = APIRouter(tags=["Governance"])
 
@@ -72,6 +72,7 @@ def _matches(if_none_match: str | None, etag: str) -> bool:
             },
         },
         304: {"description": "Not modified: the graph and the scope are unchanged."},
+        400: {"description": "An unknown format, focus node or shape."},
         406: {"description": "None of the accepted media types is offered."},
     },
 )
@@ -81,10 +82,12 @@ async def validation(
     settings: SettingsDep,
     format_name: FormatQuery = None,
     focus: Annotated[
-        list[str] | None, Query(description="Validate only these focus nodes (IRIs).")
+        list[str] | None,
+        Query(description="Validate only these focus nodes: IRIs, or paths under the base IRI."),
     ] = None,
     shape: Annotated[
-        list[str] | None, Query(description="Validate only against these shapes (IRIs).")
+        list[str] | None,
+        Query(description="Validate only against these shapes: IRIs or names (UnitParentShape)."),
     ] = None,
     inference: Annotated[
         bool, Query(description="Apply RDFS inference over the ontology first.")
@@ -94,8 +97,11 @@ async def validation(
     keyed by the store's content hash. The header ``X-Conforms`` says whether SHACL found no
     Violation; the body is a report, so the status is 200 either way."""
     representation = choose_representation(request, VALIDATION_OFFERS, format_name)
-    scope = scope_from(focus or (), shape or (), inference)
-    report = await run_in_threadpool(report_for_store, store, settings, scope)
+    scope = scope_from(focus or (), shape or (), inference, settings.base_iri)
+    try:
+        report = await run_in_threadpool(report_for_store, store, settings, scope)
+    except ScopeError as error:
+        raise HTTPException(400, str(error)) from error
     etag = _etag(report.cache_key, representation)
     headers = {
         "ETag": etag,
