@@ -33,9 +33,10 @@ def csv_rows(result: Result) -> list[dict[str, str]]:
 
 @pytest.fixture
 def bad_root(tmp_path: Path, settings: Settings) -> Path:
-    """The project's files plus a team with no name and no description (SHACL Violations)."""
+    """The ontology and a team with no name and no description (SHACL Violations)."""
     shutil.copytree(settings.ontology_dir, tmp_path / "ontology")
-    shutil.copytree(settings.root / "graph", tmp_path / "graph")
+    (tmp_path / "graph" / "law").mkdir(parents=True)
+    (tmp_path / "graph" / "lewisham").mkdir()
     (tmp_path / "graph" / "lewisham" / "nameless.ttl").write_text(
         "@prefix csc: <https://w3id.org/csc-graph/ontology#> .\n"
         "@prefix org: <http://www.w3.org/ns/org#> .\n"

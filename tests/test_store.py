@@ -305,3 +305,21 @@ def test_describe_is_a_graph_query(any_store: Store) -> None:
         URIRef("http://schema.org/requiredMaxAge"),
         Literal(17),
     ) in result.graph
+
+
+def test_bindings_reach_the_where_clause_of_a_construct(any_store: Store) -> None:
+    result = any_store.query(
+        "CONSTRUCT { ?unit rdfs:label ?label } WHERE { ?unit rdfs:label ?label }",
+        bindings={"unit": URIRef(LW + "mash")},
+    )
+    assert result.graph is not None
+    assert set(result.graph.subjects()) == {URIRef(LW + "mash")}
+
+
+def test_bindings_with_braces_in_strings_and_comments(any_store: Store) -> None:
+    query = """# a comment with a { brace
+    SELECT ?unit WHERE { # another {
+      ?unit rdfs:label ?label . FILTER(?label != "}{")
+    }"""
+    result = any_store.query(query, bindings={"label": Literal("Safe Space", lang="en")})
+    assert result.rows == [{"unit": URIRef(LW + "safe-space")}]
