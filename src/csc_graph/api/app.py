@@ -17,7 +17,17 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 
-from csc_graph.api import health, pages, pathways, queries, resources, sparql, validation
+from csc_graph.api import (
+    exports,
+    health,
+    pages,
+    pathways,
+    queries,
+    resources,
+    services,
+    sparql,
+    validation,
+)
 from csc_graph.api.deps import WEB_DIR
 from csc_graph.api.security import (
     STORE_ERROR_STATUSES,
@@ -40,6 +50,8 @@ between them. Every fact carries the source page and the sentence it came from.
 
 * Analysts: the SPARQL 1.1 endpoint at `/sparql` and the named queries under `/queries`.
 * Integrators: every resource as JSON-LD, Turtle, N-Triples or RDF/XML under `/id/`.
+* Integrators: an Open Referral UK (HSDS 3.0) API at `/services`, `/organizations`,
+  `/taxonomies` and `/taxonomy_terms`; exports at `/export/{target}`; VoID at `/.well-known/void`.
 """
 
 
@@ -51,6 +63,8 @@ def routers() -> list[APIRouter]:
         sparql.router,
         queries.router,
         resources.router,
+        services.router,
+        exports.router,
         pathways.router,
         validation.router,
     ]
@@ -63,10 +77,26 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     if app.state.store is None:
         app.state.store = open_store(settings)
         if settings.load_on_start:
-            outcome = await run_in_threadpool(reload_if_valid, app.state.store, settings)
-            app.state.load_outcome = outcome
-            (log.info if outcome.reloaded else log.error)("Graph %s", outcome.reason)
+            await run_in_threadpool(_load, app, settings)
     yield
+
+
+def _load(app: FastAPI, settings: Settings) -> None:
+    """Load through the gate; a refused graph leaves the last good one served, and with no
+    good graph at all the server does not start (it would only answer with nothing)."""
+    outcome = reload_if_valid(app.state.store, settings)
+    app.state.load_outcome = outcome
+    if outcome.reloaded:
+        log.info("Graph %s", outcome.reason)
+        return
+    log.error("Graph %s", outcome.reason)
+    for message in outcome.messages:
+        log.error("  %s", message)
+    if app.state.store.triple_count() == 0:
+        first = "; ".join(outcome.messages[:3])
+        raise RuntimeError(
+            f"No graph to serve: the graph files were refused and the store is empty. {first}"
+        )
 
 
 def create_app(settings: Settings | None = None, store: Store | None = None) -> FastAPI:
