@@ -1,6 +1,8 @@
 """The pages for people (home, query page), /health, and the ``serve`` entry point."""
 
+import shutil
 from html.parser import HTMLParser
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -10,7 +12,7 @@ from fastapi.testclient import TestClient
 
 from csc_graph.api import app as app_module
 from csc_graph.config import Settings
-from csc_graph.store import Store
+from csc_graph.store import Store, open_store
 
 OUR_DOORS = ["/query", "/sparql", "/queries", "/ontology", "/context.jsonld", "/docs", "/health"]
 OTHER_DOORS = [
@@ -123,3 +125,42 @@ def test_serve_runs_uvicorn_on_the_configured_address(
     assert len(calls) == 1
     assert isinstance(calls[0]["app"], FastAPI)
     assert (calls[0]["host"], calls[0]["port"]) == ("127.0.0.1", 8123)
+
+
+# ---------------------------------------------------------------- the loading gate at start-up
+
+
+def invalid_root(tmp_path: Path, settings: Settings) -> Path:
+    """A repository root whose only council file breaks a shape (an age below 0)."""
+    shutil.copytree(settings.ontology_dir, tmp_path / "ontology")
+    (tmp_path / "graph" / "law").mkdir(parents=True)
+    (tmp_path / "graph" / "test").mkdir()
+    bad = settings.root / "tests" / "data" / "invalid" / "age-below-zero.ttl"
+    shutil.copy(bad, tmp_path / "graph" / "test" / "bad.ttl")
+    return tmp_path
+
+
+def test_no_valid_graph_and_nothing_loaded_means_no_start(
+    tmp_path: Path, settings: Settings
+) -> None:
+    bad = settings.model_copy(update={"root": invalid_root(tmp_path, settings), "council": "test"})
+    with pytest.raises(RuntimeError), TestClient(app_module.create_app(bad)):
+        pass
+
+
+def test_refused_graph_keeps_the_last_good_one_and_says_why(
+    tmp_path: Path, settings: Settings
+) -> None:
+    on_disk = settings.model_copy(update={"store_path": tmp_path / "store"})
+    open_store(on_disk).load()  # a good graph on disk, as a previous `make serve` left it
+    bad_root = invalid_root(tmp_path / "repo", settings)
+    bad = on_disk.model_copy(update={"root": bad_root, "council": "test"})
+    with TestClient(app_module.create_app(bad)) as client:
+        body = client.get("/health").json()
+        assert body["status"] == "degraded"
+        assert body["load"]["loaded"] is False
+        assert body["validation"]["conforms"] is False
+        assert body["validation"]["violations"] >= 1
+        assert body["validation"]["first_violations"]
+        youth_justice = client.get("/id/lewisham/youth-justice", headers={"accept": "text/turtle"})
+        assert youth_justice.status_code == 200  # the last good graph is still served
