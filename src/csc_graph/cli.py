@@ -13,16 +13,15 @@ import typer
 
 from csc_graph.cli_output import (
     load_progress,
-    print_table,
     result_format_help,
     show_records,
     show_result,
 )
 from csc_graph.config import Settings
 from csc_graph.coverage import load_coverage
+from csc_graph.diff import DiffInputError, gate_failures, report_with_changes
 from csc_graph.exports.targets import Target as ExportTarget
 from csc_graph.exports.targets import UnknownFormatError, render_export
-from csc_graph.governance import report_for_files
 from csc_graph.pathway_reports import render_coverage, render_pathways
 from csc_graph.pathways import UnknownNameError, load_pathway_graph
 from csc_graph.queries import (
@@ -32,8 +31,9 @@ from csc_graph.queries import (
     load_catalogue,
     run_named,
 )
+from csc_graph.report_formats import REPORT_FORMATS
 from csc_graph.store import InvalidGraphError, Store, StoreError, open_store
-from csc_graph.validation import SEVERITIES, violation_messages
+from csc_graph.validation import ScopeError, scope_from, violation_messages
 
 app = typer.Typer(
     help="Load, query, validate and export a council's children's social care graph.",
@@ -304,28 +304,92 @@ def query(
         raise _fail(f"a {result.kind} result cannot be shown as {format_name!r}") from exc
 
 
+class ReportFormatName(StrEnum):
+    text = "text"
+    md = "md"
+    html = "html"
+    json = "json"
+    ttl = "ttl"
+    jsonld = "jsonld"
+
+
+class FailOn(StrEnum):
+    warning = "warning"
+    violation = "violation"
+
+
 @app.command()
-def validate() -> None:
-    """Validate the graph files with SHACL and run the QC checks in queries/checks/.
+def validate(
+    format_name: Annotated[
+        ReportFormatName,
+        typer.Option(
+            "--format",
+            "-f",
+            help="text (terminal), md, html (a page for reviewers), json (with a JSON Schema), "
+            "ttl or jsonld (the standard sh:ValidationReport).",
+        ),
+    ] = ReportFormatName.text,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="File to write; standard output when left out."),
+    ] = None,
+    fail_on: Annotated[
+        FailOn, typer.Option(help="Lowest severity that makes the command exit 1.")
+    ] = FailOn.violation,
+    baseline: Annotated[
+        Path | None,
+        typer.Option(help="An earlier report saved with --format json: show new/fixed results."),
+    ] = None,
+    rev_a: Annotated[
+        str | None,
+        typer.Option("--rev-a", help="Compare with the data at this git revision."),
+    ] = None,
+    rev_b: Annotated[
+        str | None,
+        typer.Option("--rev-b", help="...and at this one instead of the work tree."),
+    ] = None,
+    focus: Annotated[
+        list[str] | None,
+        typer.Option(help="Only this focus node (IRI, or lewisham/mash); repeatable."),
+    ] = None,
+    shape: Annotated[
+        list[str] | None,
+        typer.Option(help="Only this shape (IRI, or UnitParentShape); repeatable."),
+    ] = None,
+    inference: Annotated[
+        bool, typer.Option(help="Apply RDFS inference over the ontology first.")
+    ] = False,
+) -> None:
+    """Validate the graph files with SHACL, run the QC checks in queries/checks/ and list
+    where the sources disagree; `--format html -o report.html` writes a page for reviewers.
+    With --baseline or --rev-a, the report also shows the results that are new, fixed and
+    unchanged, and the triples added and removed per resource; only new results count
+    towards --fail-on then.
 
     Exit codes:
-    0 no Violation and every check passes;
-    1 a Violation or a failed check;
-    2 a file could not be read.
+    0 nothing at or above --fail-on, and every QC check passes;
+    1 a result at or above --fail-on (Violation by default), or a failed QC check;
+    2 bad input: a data file that does not parse, an unreadable baseline, an unknown git
+      revision, focus node or shape.
     """
     settings = Settings()
+    scope = scope_from(focus or (), shape or (), inference, settings.base_iri)
     try:
-        report = report_for_files(settings)
-    except Exception as exc:  # rdflib and pySHACL raise their own types for unreadable files
+        report, comparison = report_with_changes(
+            settings, scope, baseline=baseline, old_revision=rev_a, new_revision=rev_b
+        )
+    except (DiffInputError, ScopeError) as exc:
         raise _fail(exc) from exc
-    counts = report.counts
-    rows = [[severity, str(counts.get(severity, 0))] for severity in SEVERITIES]
-    rows += [
-        [f"check {check.name}", "passed" if check.passed else f"FAILED ({len(check.rows)} rows)"]
-        for check in report.checks
-    ]
-    print_table("Validation", ["result", "count"], rows)
-    if not report.passes("Violation"):
+    content = REPORT_FORMATS[format_name.value].render(report, comparison)
+    failures = gate_failures(report, comparison, fail_on.value.capitalize())
+    if output is None:
+        typer.echo(content, nl=False)
+    else:
+        output.write_text(content, encoding="utf-8")
+        counts = ", ".join(f"{n} {severity}" for severity, n in report.counts.items())
+        checks = len(report.failed_checks)
+        typer.echo(f"Wrote {output}: {counts}; {checks} failed check(s)", err=True)
+    if failures or report.failed_checks:
         raise typer.Exit(1)
 
 

@@ -24,10 +24,10 @@ from rdflib.term import Node
 
 from csc_graph.config import Settings
 from csc_graph.datafiles import read_union
-from csc_graph.governance import report_for_graph
+from csc_graph.governance import report_for_files, report_for_graph
 from csc_graph.labels import id_link, label_of, qname, value_text
 from csc_graph.report import Report, ResultRow
-from csc_graph.validation import Scope
+from csc_graph.validation import Scope, ScopeError, severity_at_or_above
 
 REVISION_FOLDERS = ("ontology", "graph", "queries")
 """What a revision's report is built from: data, shapes and QC checks."""
@@ -226,3 +226,40 @@ def compare_revisions(
             new_label=new or "working tree",
         )
     return new_report, comparison
+
+
+def report_with_changes(
+    settings: Settings,
+    scope: Scope | None = None,
+    *,
+    baseline: Path | None = None,
+    old_revision: str | None = None,
+    new_revision: str | None = None,
+) -> tuple[Report, Comparison | None]:
+    """What ``csc-graph validate`` shows: the report on the work tree (or ``new_revision``),
+    compared with a baseline JSON report and/or with the data at ``old_revision``."""
+    if new_revision and not old_revision:
+        raise DiffInputError("--rev-b needs --rev-a: compare REV-A with REV-B")
+    comparison: Comparison | None = None
+    if old_revision:
+        report, comparison = compare_revisions(settings, old_revision, new_revision, scope)
+    else:
+        try:
+            report = report_for_files(settings, scope)
+        except ScopeError:
+            raise
+        except Exception as error:  # rdflib raises several types for a file that won't parse
+            raise DiffInputError(f"cannot read the data: {error}") from error
+    if baseline is not None:
+        results = diff_reports(load_baseline(baseline), report.results)
+        data = comparison.data if comparison else None
+        new_label = comparison.new_label if comparison else "current"
+        comparison = Comparison(results, data, str(baseline), new_label)
+    return report, comparison
+
+
+def gate_failures(report: Report, comparison: Comparison | None, threshold: str) -> list[ResultRow]:
+    """The results that fail a pipeline at ``threshold``: with a baseline or an older
+    revision only the new ones, so a known backlog does not block every change."""
+    rows = comparison.results.new if comparison and comparison.results else report.results
+    return [row for row in rows if severity_at_or_above(row.severity, threshold)]
