@@ -1,6 +1,7 @@
 """resources.py: one resource described from the store, its page model, JSON-LD and the
-ontology sections. Expected facts come from the seed pages (Safe Space: "young people aged
-11 to 17"; "Safe Space is part of the Referral and Assessment Service")."""
+ontology sections. (Named so as not to clash with tests/api/test_resources.py.) Expected
+facts come from the seed pages (Safe Space: "young people aged 11 to 17"; "Safe Space is
+part of the Referral and Assessment Service")."""
 
 from pyld import jsonld
 from rdflib import Graph, Literal, URIRef
