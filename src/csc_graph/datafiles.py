@@ -32,7 +32,7 @@ def graph_iri(path: Path, settings: Settings) -> URIRef:
 
 def bind_prefixes(graph: Graph) -> Graph:
     for prefix, iri in PREFIXES.items():
-        graph.bind(prefix, iri, override=True)
+        graph.bind(prefix, iri, override=True, replace=True)
     return graph
 
 
@@ -55,7 +55,7 @@ def read_dataset(settings: Settings, files: Iterable[Path] | None = None) -> Dat
     """All data files, one named graph each (what the store loads)."""
     dataset = Dataset()
     for prefix, iri in PREFIXES.items():
-        dataset.bind(prefix, iri, override=True)
+        dataset.bind(prefix, iri, override=True, replace=True)
     for path in data_files(settings) if files is None else files:
         parse_file(path, settings, into=dataset.graph(graph_iri(path, settings)))
     return dataset
