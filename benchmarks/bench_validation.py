@@ -1,0 +1,127 @@
+"""How long validating the Lewisham graph takes, cold and cached by content hash.
+
+Run: ``.venv/bin/python benchmarks/bench_validation.py [--repeat N]``. Not part of the tests.
+
+Every figure is the median of N runs, reported beside a baseline run in the same process
+(pySHACL on the union graph without inference), so the ratios say more than the seconds,
+which depend on the machine. Two 'what if' rows measure changes this project has not made,
+to show where the time goes: the SPARQL constraints in ontology/shapes/ starting their
+NOT EXISTS from ``?claim a csc:Claim`` (rdflib then scans every claim), and pySHACL parsing
+each SPARQL constraint's text again for every focus node.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from functools import lru_cache
+
+from rdflib import Graph, Literal
+from rdflib.plugins.sparql import processor
+from rdflib.plugins.sparql.algebra import translateQuery
+from rdflib.plugins.sparql.parser import parseQuery
+
+from csc_graph.config import Settings
+from csc_graph.datafiles import read_shapes, read_union
+from csc_graph.governance import report_for_files, report_for_store
+from csc_graph.namespaces import SH
+from csc_graph.report import Report
+from csc_graph.store import open_store
+from csc_graph.validation import HashCache, Scope, validate_graph
+
+
+def medians(runs: list[Callable[[], object]], repeat: int) -> list[float]:
+    """Median seconds of each run, taking the runs in turn so drift in load hits all alike."""
+    times: list[list[float]] = [[] for _ in runs]
+    for _ in range(repeat):
+        for index, run in enumerate(runs):
+            start = time.perf_counter()
+            run()
+            times[index].append(time.perf_counter() - start)
+    return [statistics.median(t) for t in times]
+
+
+def claims_first_by_subject(shapes: Graph) -> Graph:
+    """The shapes with ``?claim a csc:Claim ; rdf:subject $this`` starting from rdf:subject."""
+    changed = Graph()
+    changed += shapes
+    for node, query in list(changed.subject_objects(SH.select)):
+        text = str(query).replace(
+            "?claim a csc:Claim ; rdf:subject $this", "?claim rdf:subject $this"
+        )
+        changed.set((node, SH.select, Literal(text)))
+    return changed
+
+
+@contextmanager
+def prepared_sparql() -> Iterator[None]:
+    """rdflib's SPARQL processor with each query text parsed once (what-if only)."""
+    original = processor.SPARQLProcessor.query
+
+    @lru_cache(maxsize=256)
+    def prepare(text: str, base: str | None, namespaces: tuple[tuple[str, object], ...]) -> object:
+        return translateQuery(parseQuery(text), base, dict(namespaces))
+
+    def query(self, query, bindings=None, namespaces=None, base=None, debug=False):
+        if isinstance(query, str):
+            query = prepare(query, base, tuple(sorted((namespaces or {}).items())))
+        return original(self, query, bindings, namespaces, base, debug)
+
+    processor.SPARQLProcessor.query = query  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        processor.SPARQLProcessor.query = original  # type: ignore[method-assign]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=3, help="runs per row (median)")
+    repeat = parser.parse_args().repeat
+
+    settings = Settings()
+    data, shapes = read_union(settings), read_shapes(settings)
+    store = open_store(settings)
+    store.load()
+    print(f"Lewisham graph: {len(data)} triples in the union, {store.triple_count()} quads")
+
+    def store_report_cold() -> object:
+        return report_for_store(store, settings, Scope(), cache=HashCache())
+
+    warm: HashCache[Report] = HashCache()
+    report_for_store(store, settings, Scope(), cache=warm)
+    reordered = claims_first_by_subject(shapes)
+
+    def prepared() -> object:
+        with prepared_sparql():
+            return validate_graph(data, shapes)
+
+    rows: list[tuple[str, Callable[[], object]]] = [
+        ("pySHACL, no inference (baseline)", lambda: validate_graph(data, shapes)),
+        ("pySHACL, RDFS inference", lambda: validate_graph(data, shapes, Scope(inference=True))),
+        (
+            "full report from files (SHACL, checks, conflicts, rows)",
+            lambda: report_for_files(settings),
+        ),
+        ("/validation cold: store report, empty cache", store_report_cold),
+        (
+            "/validation cached: same content hash",
+            lambda: report_for_store(store, settings, Scope(), cache=warm),
+        ),
+        ("  of which: store content hash", store.content_hash),
+        ("what if: NOT EXISTS starts from rdf:subject", lambda: validate_graph(data, reordered)),
+        ("what if: SPARQL text parsed once", prepared),
+    ]
+    seconds = medians([run for _, run in rows], repeat)
+    print(f"\nmedian of {repeat} runs; ratio = time / baseline\n")
+    print(f"{'run':<58} {'seconds':>8} {'ratio':>7}")
+    print("-" * 75)
+    for (name, _), value in zip(rows, seconds, strict=True):
+        print(f"{name:<58} {value:8.3f} {value / seconds[0]:7.2f}")
+
+
+if __name__ == "__main__":
+    main()
