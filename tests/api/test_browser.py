@@ -28,7 +28,7 @@ CHROMIUM_ARGS = [
 
 
 @pytest.fixture(scope="module")
-def page(live_server: str) -> Iterator[object]:
+def page(live_server: str) -> Iterator[Page]:
     sync_api = pytest.importorskip("playwright.sync_api")
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
