@@ -100,6 +100,21 @@ def test_content_hash_is_stable_across_loads(mini: Settings) -> None:
     assert len(first.content_hash()) == 64
 
 
+def test_content_hash_follows_a_load_of_other_data(tmp_path: Path, settings: Settings) -> None:
+    """The hash is cached between loads, so it must be cleared when the data changes."""
+    first = make_root(tmp_path / "one", settings, council=COUNCIL_TTL)
+    second = make_root(
+        tmp_path / "two", settings, council=COUNCIL_TTL.replace("Test Council", "Other Council")
+    )
+    store = open_store(first)
+    store.load()
+    before = store.content_hash()
+    store.load(second)
+    assert store.content_hash() != before
+    store.load(first)
+    assert store.content_hash() == before
+
+
 def test_invalid_data_is_refused_and_old_data_stays(tmp_path: Path, settings: Settings) -> None:
     good = make_root(tmp_path / "good", settings, council=COUNCIL_TTL)
     bad = make_root(tmp_path / "bad", settings, council=COUNCIL_TTL, nameless=UNIT_WITHOUT_NAME_TTL)

@@ -98,6 +98,7 @@ class Store(ABC):
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
+        self._hash: str | None = None  # of the loaded data; cleared whenever it is replaced
 
     # ------------------------------------------------------------------ querying
 
@@ -168,9 +169,14 @@ class Store(ABC):
         report("Loaded", 4, 4)
         return count
 
-    @abstractmethod
     def _replace(self, dataset: Dataset) -> int:
         """Swap the store's content for this dataset; returns the number of quads."""
+        self._hash = None
+        return self._swap(dataset)
+
+    @abstractmethod
+    def _swap(self, dataset: Dataset) -> int:
+        """Replace the content in the backing store; returns the number of quads."""
 
     # ------------------------------------------------------------------ inspection
 
@@ -183,8 +189,14 @@ class Store(ABC):
         return to_rdflib_dataset(self._quads())
 
     def content_hash(self) -> str:
-        """SHA-256 of the canonical, sorted N-Quads: equal data gives an equal hash."""
-        return hashlib.sha256(canonical_nquads(self._quads()).encode()).hexdigest()
+        """SHA-256 of the canonical, sorted N-Quads: equal data gives an equal hash.
+
+        Computed once per load (it reads every quad) and kept until the data is replaced;
+        the store is read-only in between, so the ETags built on it stay cheap.
+        """
+        if self._hash is None:
+            self._hash = hashlib.sha256(canonical_nquads(self._quads()).encode()).hexdigest()
+        return self._hash
 
     def graph_names(self) -> list[URIRef]:
         names = {

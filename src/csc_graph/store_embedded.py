@@ -119,7 +119,7 @@ class EmbeddedStore(Store):
         self.settings.store_path.mkdir(parents=True, exist_ok=True)
         return ox.Store(str(self.settings.store_path / f"{_GENERATION}{time.time_ns()}"))
 
-    def _replace(self, dataset: Dataset) -> int:
+    def _swap(self, dataset: Dataset) -> int:
         fresh = self._new_store()
         fresh.extend(dataset_quads(dataset))
         fresh.flush()

@@ -127,7 +127,7 @@ class RemoteStore(Store):
 
     # ------------------------------------------------------------------ loading
 
-    def _replace(self, dataset: Dataset) -> int:
+    def _swap(self, dataset: Dataset) -> int:
         url = graph_store_url(self.settings)
         before = set(self.graph_names())
         count = 0
