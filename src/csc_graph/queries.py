@@ -41,7 +41,6 @@ __all__ = [
     "GRAPH_FORMATS",
     "SELECT_FORMATS",
     "CatalogueError",
-    "CheckOutcome",
     "NamedQuery",
     "Param",
     "ParamError",
@@ -49,7 +48,6 @@ __all__ = [
     "UnknownQueryError",
     "load_catalogue",
     "param_choices",
-    "run_checks",
     "run_named",
 ]
 
@@ -398,28 +396,3 @@ def run_named(
         raw_params, base_iri=store.settings.base_iri, choices=param_choices(store, query)
     )
     return store.query(query.sparql, bindings=bindings)
-
-
-# ---------------------------------------------------------------- QC checks
-
-
-@dataclass(frozen=True)
-class CheckOutcome:
-    """One QC check (queries/checks/*-violation.rq) and the rows it found; none is a pass."""
-
-    check: NamedQuery
-    result: QueryResult
-
-    @property
-    def passed(self) -> bool:
-        return not self.result.rows
-
-
-def run_checks(store: Store, directory: Path | None = None) -> list[CheckOutcome]:
-    """Run every *-violation.rq check over the store, in name order."""
-    folder = directory or store.settings.queries_dir / "checks"
-    checks = {
-        p.stem: parse_query_file(p, store.settings.base_iri)
-        for p in sorted(folder.glob("*-violation.rq"))
-    }
-    return [CheckOutcome(check, store.query(check.sparql)) for check in checks.values()]
