@@ -19,9 +19,9 @@ from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS
 from rdflib.term import Node
 
 from csc_graph.config import Settings
-from csc_graph.datafiles import graph_iri
+from csc_graph.datafiles import bind_prefixes, graph_iri
 from csc_graph.labels import label_of
-from csc_graph.namespaces import CSC, CV, ORG, PREFIXES, SCHEMA, sparql_prefixes
+from csc_graph.namespaces import CSC, CV, ORG, SCHEMA, sparql_prefixes
 from csc_graph.store import Store
 
 CONTEXT_FILE = "context.jsonld"
@@ -64,9 +64,7 @@ HEADLINE_PREDICATES = (RDF.type, RDFS.label, DCTERMS.description)
 
 def with_prefixes(graph: Graph | None) -> Graph:
     """A copy bound to the project's prefixes (``schema:`` is http://schema.org/ as in the data)."""
-    out = Graph(bind_namespaces="core")
-    for prefix, namespace in PREFIXES.items():
-        out.bind(prefix, namespace, override=True, replace=True)
+    out = bind_prefixes(Graph(bind_namespaces="core"))
     if graph is not None:
         out += graph
     return out
