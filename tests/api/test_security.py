@@ -8,7 +8,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from csc_graph.api.app import create_app
-from csc_graph.api.security import DOCS_CSP, SECURITY_HEADERS, STRICT_CSP
+from csc_graph.api.security import DOCS_CSP, SECURITY_HEADERS, STANDALONE_CSP, STRICT_CSP
 from csc_graph.config import Settings
 from csc_graph.store import Store
 
@@ -69,6 +69,18 @@ def test_docs_page_may_load_swagger_from_its_cdn(client: TestClient) -> None:
     response = client.get("/docs")
     assert response.status_code == 200
     assert_security_headers(response, DOCS_CSP)
+
+
+@pytest.mark.parametrize("path", ["/validation", "/conflicts"])
+def test_standalone_report_pages_may_use_their_own_inline_style(
+    client: TestClient, path: str
+) -> None:
+    response = client.get(path, headers={"Accept": "text/html"})
+    assert response.status_code == 200
+    assert_security_headers(response, STANDALONE_CSP)
+    policy = dict(part.strip().split(" ", 1) for part in STANDALONE_CSP.split(";"))
+    assert policy["style-src"] == "'self' 'unsafe-inline'"
+    assert policy["script-src"] == "'self'"
 
 
 def test_unhandled_error_is_a_bare_500(small: TestClient) -> None:

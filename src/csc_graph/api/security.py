@@ -43,6 +43,11 @@ DOCS_CSP = (
     "object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
 )
 DOCS_PATHS = ("/docs", "/redoc")
+# The validation report and conflicts pages are standalone documents (a reviewer can save
+# them, or get the same file from `csc-graph validate -o`), so they carry their own inline
+# <style>; inline styles are allowed there, scripts still are not.
+STANDALONE_CSP = STRICT_CSP.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
+STANDALONE_PATHS = ("/validation", "/conflicts")
 
 SECURITY_HEADERS: dict[str, str] = {
     "x-content-type-options": "nosniff",
@@ -64,6 +69,12 @@ def error_response(
     return JSONResponse(error_body(status, detail, **extra), status_code=status, headers=headers)
 
 
+def content_security_policy(path: str) -> str:
+    if path.startswith(DOCS_PATHS):
+        return DOCS_CSP
+    return STANDALONE_CSP if path.startswith(STANDALONE_PATHS) else STRICT_CSP
+
+
 class SecurityHeadersMiddleware:
     """Adds the security headers to every HTTP response that does not set them itself."""
 
@@ -75,7 +86,7 @@ class SecurityHeadersMiddleware:
             await self.app(scope, receive, send)
             return
         path: str = scope.get("path", "")
-        csp = DOCS_CSP if path.startswith(DOCS_PATHS) else STRICT_CSP
+        csp = content_security_policy(path)
         wanted = {**SECURITY_HEADERS, "content-security-policy": csp}
 
         async def send_with_headers(message: Message) -> None:
