@@ -86,3 +86,14 @@ def test_following_a_link_reaches_the_parent_unit(page: Page) -> None:
     page.click("a[href$='/id/lewisham/integrated-adolescent-safeguarding']")
     page.wait_for_url("**/id/lewisham/integrated-adolescent-safeguarding")
     assert "Integrated Adolescent Safeguarding" in page.inner_text("h1")
+
+
+def test_the_openapi_docs_render_offline(page: Page) -> None:
+    """Swagger UI comes from this server (no CDN): it must render every named query."""
+    page.goto("/docs")
+    page.wait_for_selector(".swagger-ui .opblock")
+    summaries = page.eval_on_selector_all(
+        ".opblock-summary-path", "nodes => nodes.map(n => n.innerText.trim())"
+    )
+    assert "/queries/services-for-child" in summaries
+    assert "/sparql" in summaries

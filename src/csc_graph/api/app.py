@@ -16,6 +16,7 @@ from fastapi import APIRouter, FastAPI
 from fastapi.concurrency import run_in_threadpool
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
+from fastapi_offline import FastAPIOffline
 
 from csc_graph.api import (
     exports,
@@ -102,7 +103,9 @@ def _load(app: FastAPI, settings: Settings) -> None:
 def create_app(settings: Settings | None = None, store: Store | None = None) -> FastAPI:
     """The app for these settings; pass ``store`` to serve an already loaded store."""
     settings = settings or Settings()
-    app = FastAPI(
+    # FastAPIOffline serves Swagger UI and ReDoc from the package, not from a CDN: the
+    # docs must work on a machine with no internet.
+    app = FastAPIOffline(
         title="csc-graph",
         version=version("csc-graph"),
         description=DESCRIPTION,
