@@ -15,6 +15,7 @@ from csc_graph.pictures import CELL, coverage_svg, pathway_svg
 from csc_graph.store import Store
 
 SVG = "{http://www.w3.org/2000/svg}"
+CCE = str(CONCERN["child-criminal-exploitation"])
 
 
 def parse(svg: str) -> ET.Element:
@@ -59,6 +60,28 @@ def test_route_svg_labels_each_step_with_its_legal_basis(graph):
             dict.fromkeys(r.short_title for t in data["transitions"] for r in t.legal_basis)
         )
         assert titles in shown
+
+
+def label_boxes(root: ET.Element) -> list[tuple[float, float, float, float]]:
+    """Left, top, right, bottom of each step label, at a narrow 5px per character."""
+    boxes = []
+    for step in groups(root, "step"):
+        label = step.find(f"{SVG}text")
+        lines = text_of(label)
+        x, y, width = float(label.get("x")), float(label.get("y")), 5 * max(map(len, lines))
+        boxes.append((x - width / 2, y - 9, x + width / 2, y + 11 * (len(lines) - 1)))
+    return boxes
+
+
+@pytest.mark.parametrize("age", [None, 15])
+def test_no_two_step_labels_overlap(graph, age):
+    # two curves crossing in one gap share their middle, where both labels used to go
+    shown = graph if age is None else find_routes(graph, age, [CCE]).graph
+    boxes = label_boxes(parse(pathway_svg(shown, "Pathways")))
+    assert len(boxes) == shown.number_of_edges()
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1 :]:
+            assert not (a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]), (a, b)
 
 
 def test_layers_run_left_to_right(graph):

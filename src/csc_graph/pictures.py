@@ -26,6 +26,10 @@ BOX_W, BOX_H, COL_GAP, ROW_GAP, MARGIN = 190, 62, 130, 26, 20
 WRAP = 26
 COLOURS = {"box": "#eef3fb", "start": "#fde9c8", "line": "#4a5d7e", "gap": "#fbe3e3"}
 CELL, ROW_H, LABEL_W = 24, 24, 280
+LABEL_CHAR_W, LABEL_LINE_H = 6, 11
+"""A generous width per character and the line height of a 10px step label."""
+LABEL_SPOTS = (0.5, 0.3, 0.7, 0.15, 0.85)
+"""Where along its last curve a step's label may sit, the middle first."""
 
 
 def _svg(width: float, height: float, title: str) -> ET.Element:
@@ -69,6 +73,8 @@ def _arrow_marker(root: ET.Element) -> None:
 
 
 Point = tuple[float, float]
+Box = tuple[float, float, float, float]
+"""Left, top, right, bottom."""
 
 
 def _ordered_layers(graph: nx.DiGraph) -> tuple[list[list[str]], dict[tuple[str, str], list[str]]]:
@@ -117,16 +123,55 @@ def _legal_titles(steps: Iterable[Transition]) -> list[str]:
     return list(dict.fromkeys(ref.short_title for step in steps for ref in step.legal_basis))
 
 
-def _curve(start: Point, end: Point) -> str:
+def _controls(start: Point, end: Point) -> tuple[Point, Point]:
+    """The control points of the S-curve across a gap: level where it leaves and arrives."""
     bend = max(abs(end[0] - start[0]) / 2, 30)
+    return (start[0] + bend, start[1]), (end[0] - bend, end[1])
+
+
+def _curve(start: Point, end: Point) -> str:
+    (ax, ay), (bx, by) = _controls(start, end)
+    return f"C {ax:.1f} {ay:.1f}, {bx:.1f} {by:.1f}, {end[0]:.1f} {end[1]:.1f}"
+
+
+def _on_curve(start: Point, end: Point, t: float) -> Point:
+    """The point a fraction ``t`` of the way along the curve from ``start`` to ``end``."""
+    a, b = _controls(start, end)
+    weights = ((1 - t) ** 3, 3 * t * (1 - t) ** 2, 3 * t**2 * (1 - t), t**3)
+    points = (start, a, b, end)
     return (
-        f"C {start[0] + bend:.1f} {start[1]:.1f}, {end[0] - bend:.1f} {end[1]:.1f}, "
-        f"{end[0]:.1f} {end[1]:.1f}"
+        sum(w * p[0] for w, p in zip(weights, points, strict=True)),
+        sum(w * p[1] for w, p in zip(weights, points, strict=True)),
     )
 
 
-def _draw_step(root: ET.Element, corners: list[Point], steps: list[Transition]) -> None:
-    """A step through its waypoints: curves across the gaps, straight through waypoint slots."""
+def _label_box(start: Point, end: Point, lines: list[str], placed: list[Box]) -> Box:
+    """Where a step's label goes: above the middle of its last curve, or further along it
+    when that spot is taken (two curves crossing in one gap share their middle), kept
+    inside the gap so it never covers a box."""
+    width = LABEL_CHAR_W * max(map(len, lines), default=0)
+    height = LABEL_LINE_H * len(lines)
+    low, high = start[0] + width / 2 + 2, end[0] - width / 2 - 2
+    boxes = []
+    for t in LABEL_SPOTS:
+        x, y = _on_curve(start, end, t)
+        x = min(max(x, low), high) if low <= high else (start[0] + end[0]) / 2
+        boxes.append((x - width / 2, y - 4 - height, x + width / 2, y - 1))
+    free = [box for box in boxes if not any(_overlap(box, other) for other in placed)]
+    chosen = (free or boxes)[0]
+    placed.append(chosen)
+    return chosen
+
+
+def _overlap(a: Box, b: Box) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def _draw_step(
+    root: ET.Element, corners: list[Point], steps: list[Transition], placed: list[Box]
+) -> None:
+    """A step through its waypoints: curves across the gaps, straight through waypoint slots.
+    Its label goes where no label in ``placed`` is, and is added to them."""
     half = BOX_H / 2
     points = [(corners[0][0] + BOX_W, corners[0][1] + half)]
     for x, y in corners[1:-1]:
@@ -154,7 +199,6 @@ def _draw_step(root: ET.Element, corners: list[Point], steps: list[Transition]) 
             "marker-end": "url(#arrow)",
         },
     )
-    (x1, y1), (x2, y2) = points[-2], points[-1]
     attrs = {
         "class": "legal-basis",
         "text-anchor": "middle",
@@ -164,11 +208,11 @@ def _draw_step(root: ET.Element, corners: list[Point], steps: list[Transition]) 
         "paint-order": "stroke",
     }
     titles = _legal_titles(steps)
-    label = _text(group, (x1 + x2) / 2, (y1 + y2) / 2 - 4 - 11 * (len(titles) - 1), "", **attrs)
+    left, top, right, _ = _label_box(points[-2], points[-1], titles, placed)
+    centre = f"{(left + right) / 2:.1f}"
+    label = _text(group, (left + right) / 2, top + LABEL_LINE_H, "", **attrs)
     for i, title in enumerate(titles):
-        span = ET.SubElement(
-            label, "tspan", {"x": f"{(x1 + x2) / 2:.1f}", "dy": "11" if i else "0"}
-        )
+        span = ET.SubElement(label, "tspan", {"x": centre, "dy": str(LABEL_LINE_H) if i else "0"})
         span.text = title
 
 
@@ -202,9 +246,10 @@ def pathway_svg(graph: nx.DiGraph, title: str, starts: Iterable[str] = ()) -> st
     root = _svg(max(right, 400), bottom, title)
     _arrow_marker(root)
     _text(root, MARGIN, MARGIN + 12, title, **{"font-size": "15", "font-weight": "bold"})
+    placed: list[Box] = []
     for source, target, data in graph.edges(data=True):
         chain = [source, *waypoints[source, target], target]
-        _draw_step(root, [positions[n] for n in chain], data["transitions"])
+        _draw_step(root, [positions[n] for n in chain], data["transitions"], placed)
     first = set(starts)
     for stage in graph:
         _draw_stage(root, graph, stage, positions[stage], stage in first)
