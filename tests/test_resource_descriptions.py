@@ -9,7 +9,7 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import RDF
 
 from csc_graph.config import Settings
-from csc_graph.namespaces import CSC, ORG, SCHEMA
+from csc_graph.namespaces import CONCERN, CSC, ORG, SCHEMA
 from csc_graph.resources import (
     describe,
     ontology_graph,
@@ -59,6 +59,25 @@ def test_page_model_groups_values_with_their_claims(store: Store, settings: Sett
     assert by_predicate[SCHEMA.audience].predicate.label == "ages served"
     children = {t.node for p in model.incoming for t, _ in p.values}
     assert iri(settings, "lewisham/youth-justice-statutory-orders") in children
+
+
+def test_a_fact_lists_each_source_once(store: Store, settings: Settings) -> None:
+    """Safe Space addresses extra-familial harm in two sentences of the safeguarding page
+    ("at risk of harm from factors outside of their family home"; "the primary presenting
+    concern is extra familial harm"): two claims, one source."""
+    safe_space = iri(settings, "lewisham/safe-space")
+    graph = describe(store, str(safe_space))
+    assert graph is not None
+    by_predicate = {p.predicate.node: p for p in page(graph, str(safe_space)).properties}
+    facts = {fact.value.node: fact for fact in by_predicate[CSC.addressesConcern].values}
+    harm = facts[CONCERN["extra-familial-harm"]]
+    assert len(harm.claims) == 2
+    assert [s.node for s in harm.sources] == [iri(settings, "lewisham/source-safeguarding-service")]
+    exploitation = facts[CONCERN["child-criminal-exploitation"]]  # named by both pages
+    assert {s.node for s in exploitation.sources} == {
+        iri(settings, "lewisham/source-safeguarding-service"),
+        iri(settings, "lewisham/source-social-work-teams"),
+    }
 
 
 def test_jsonld_round_trips_through_pyld(store: Store, settings: Settings) -> None:

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS
@@ -130,12 +130,24 @@ class Claim:
     quote: str | None
 
 
+class Fact(NamedTuple):
+    """One value of a predicate with the claims that back it."""
+
+    value: Term
+    claims: list[Claim]
+
+    @property
+    def sources(self) -> list[Term]:
+        """Each source once: two sentences from one page are two claims but one source."""
+        return list(dict.fromkeys(c.source for c in self.claims if c.source is not None))
+
+
 @dataclass
 class Property:
     """All values of one predicate, each with the claims that back it."""
 
     predicate: Term
-    values: list[tuple[Term, list[Claim]]] = field(default_factory=list)
+    values: list[Fact] = field(default_factory=list)
 
 
 @dataclass
@@ -216,7 +228,7 @@ def _group(graph: Graph, pairs: Sequence[tuple[Node, Node]], claims: list[Claim]
     grouped: dict[Node, Property] = {}
     for predicate, value in pairs:
         entry = grouped.setdefault(predicate, Property(_term(graph, predicate)))
-        entry.values.append((_term(graph, value), backing.get((predicate, value), [])))
+        entry.values.append(Fact(_term(graph, value), backing.get((predicate, value), [])))
     for entry in grouped.values():
         entry.values.sort(key=lambda item: item[0].label.lower())
     return sorted(grouped.values(), key=lambda p: p.predicate.label.lower())

@@ -245,6 +245,18 @@ def test_html_page_for_browsers_shows_labels_links_and_provenance(client: TestCl
         assert client.get(link, headers={"accept": "text/html"}).status_code == 200
 
 
+def test_html_facts_name_each_source_once(client: TestClient) -> None:
+    """Two sentences of the safeguarding page say Safe Space works with extra-familial harm:
+    the facts table names that page once (the provenance table keeps both sentences)."""
+    response = client.get("/id/lewisham/safe-space", headers={"accept": "text/html"})
+    facts, _ = _cells(response.text, "facts")
+    (harm,) = [row for row in facts if "Extra-familial harm" in row]
+    assert harm[-1] == "Childrens social care safeguarding service"
+    claims, _ = _cells(response.text, "claims")
+    harm_claims = [row for row in claims if row[0] == "addresses concern: Extra-familial harm"]
+    assert len(harm_claims) == 2
+
+
 def test_resource_outside_the_base_by_iri(client: TestClient, settings: Settings) -> None:
     graph = Graph().parse(
         data=client.get("/resource", params={"iri": SECTION_47, "format": "ttl"}).content,
