@@ -14,9 +14,9 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, VOID, XSD
 
 from csc_graph.config import Settings
-from csc_graph.datafiles import data_files
+from csc_graph.datafiles import bind_prefixes, data_files
 from csc_graph.exports.mappings import select_rows
-from csc_graph.namespaces import CSC, DCAT, ORG, PREFIXES, SCHEMA
+from csc_graph.namespaces import CSC, DCAT, ORG, SCHEMA
 from csc_graph.store import Store
 
 OGL_V3 = URIRef("http://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/")
@@ -80,9 +80,7 @@ def describe_dataset(store: Store, service_url: str | None = None) -> Graph:
     with neither, they are left out.
     """
     settings = store.settings
-    graph = Graph()
-    for prefix, namespace in PREFIXES.items():
-        graph.bind(prefix, namespace, override=True, replace=True)
+    graph = bind_prefixes(Graph())
     dataset = dataset_iri(settings)
     graph.add((dataset, RDF.type, VOID.Dataset))
     graph.add((dataset, RDF.type, DCAT.Dataset))

@@ -6,6 +6,7 @@ from typing import Any
 
 from rdflib import Dataset, Graph
 
+from csc_graph.datafiles import bind_prefixes
 from csc_graph.exports.mappings import construct_graph
 from csc_graph.namespaces import PREFIXES, SCHEMA
 from csc_graph.store import Store
@@ -59,7 +60,8 @@ def schemaorg_document(store: Store) -> dict[str, Any]:
 
 def void_dataset(store: Store, service_url: str | None = None) -> Dataset:
     """The VoID description as a dataset holding one named graph, for the head of a dump."""
-    dataset = _dataset_with_prefixes()
+    dataset = Dataset()
+    bind_prefixes(dataset)
     void_graph = dataset.graph(void_graph_iri(store.settings))
     for triple in describe_dataset(store, service_url):
         void_graph.add(triple)
@@ -74,13 +76,5 @@ def dump(store: Store, rdf_format: str, service_url: str | None = None) -> bytes
     """
     head = void_dataset(store, service_url).serialize(format=rdf_format, encoding="utf-8")
     data = store.dataset()
-    for prefix, iri in PREFIXES.items():
-        data.bind(prefix, iri, override=True, replace=True)
+    bind_prefixes(data)
     return head + b"\n" + data.serialize(format=rdf_format, encoding="utf-8")
-
-
-def _dataset_with_prefixes() -> Dataset:
-    dataset = Dataset()
-    for prefix, iri in PREFIXES.items():
-        dataset.bind(prefix, iri, override=True, replace=True)
-    return dataset
