@@ -77,12 +77,25 @@ NAMES_ON_THE_PAGES = (
     "Commissioning",
     "Integrated Adolescent Safeguarding Service",
     "Youth Justice",
+    "Therapeutic hub",
     "Family therapy",
     "Child Adolescent and Mental Health Service (CAMHS)",
     "Speech and language",
     "Community engagement and diversion",
     "Lewisham Safeguarding Children's Partnership",
+    "Courts",
     "Children's social care",
+)
+
+# Every role the pages name, with the unit the pages put it in.
+ROLES_ON_THE_PAGES = (
+    ("Child protection chair", "quality-assurance"),
+    ("Independent reviewing officer", "quality-assurance"),
+    ("Participation officer", "quality-assurance"),
+    ("Local authority designated officer", "lado-function"),
+    ("Senior social worker", "meliot-family-centre"),
+    ("Newly qualified social worker", "asye-academy"),
+    ("Social worker", "referral-and-assessment"),
 )
 
 
@@ -202,6 +215,17 @@ def test_every_name_on_the_pages_is_in_the_graph(graph: Graph, name: str) -> Non
     named = units(graph) | set(graph.subjects(RDF.type, CSC.Partner))
     labels = [name_key(str(graph.value(thing, RDFS.label))) for thing in named]
     assert any(name_key(name) in label for label in labels), name
+
+
+@pytest.mark.parametrize(("name", "unit"), ROLES_ON_THE_PAGES)
+def test_every_role_on_the_pages_is_in_its_unit(graph: Graph, name: str, unit: str) -> None:
+    roles = [
+        role
+        for role in graph.subjects(RDF.type, ORG.Role)
+        if name_key(str(graph.value(role, RDFS.label))) == name_key(name)
+    ]
+    assert len(roles) == 1, name
+    assert (URIRef(f"{LW}{unit}"), CSC.hasRole, roles[0]) in graph
 
 
 def test_the_safe_space_conflict_is_recorded_with_both_sources(graph: Graph) -> None:
