@@ -222,3 +222,71 @@ def test_html_view_shows_description_query_text_and_result(
     page.feed(response.text)
     assert query.sparql in page.pre
     assert [" ".join(text.split()) for text in page.description] == [query.description]
+
+
+def test_optional_fields_left_empty_in_the_form_are_left_out(client: TestClient) -> None:
+    """The form sends every field; an empty optional one (age=) means no filter, not a 422."""
+    concern_only = client.get(
+        "/queries/services-for-child", params={"concern": CCE, "format": "csv"}
+    )
+    from_form = client.get(
+        "/queries/services-for-child",
+        params={"age": "", "concern": CCE, "include_unstated": "no", "format": "csv"},
+    )
+    assert from_form.status_code == concern_only.status_code == 200
+    assert rows(from_form) == rows(concern_only)
+    page = client.get(
+        "/queries/services-for-child",
+        params={"age": "", "concern": "", "include_unstated": "no", "format": "html"},
+    )
+    assert page.status_code == 200
+    assert page.headers["content-type"].startswith("text/html")
+
+
+class _Form(HTMLParser):
+    """The form fields (name -> attributes) and the text of role="alert" blocks."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.fields: dict[str, dict[str, str | None]] = {}
+        self.alerts: list[str] = []
+        self._alert = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = dict(attrs)
+        if tag in ("input", "select") and attributes.get("name"):
+            self.fields[str(attributes["name"])] = attributes
+        if attributes.get("role") == "alert":
+            self._alert = True
+            self.alerts.append("")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "div":
+            self._alert = False
+
+    def handle_data(self, data: str) -> None:
+        if self._alert:
+            self.alerts[-1] += data
+
+
+def test_a_bad_value_in_the_form_is_shown_on_the_page(client: TestClient) -> None:
+    """A person gets the query's page back with the message and the value kept; a program
+    asking for JSON still gets the JSON error (test_bad_parameter_is_422_naming_it)."""
+    response = client.get(
+        "/queries/roles-in-unit",
+        params={"unit": "has space", "format": "html"},
+        headers={"accept": "application/json"},
+    )
+    assert response.status_code == 422
+    assert response.headers["content-type"].startswith("text/html")
+    form = _Form()
+    form.feed(response.text)
+    as_json = client.get("/queries/roles-in-unit", params={"unit": "has space"})
+    assert len(form.alerts) == 1 and as_json.json()["detail"] in form.alerts[0]
+    assert form.fields["unit"]["value"] == "has space"
+    assert "required" in form.fields["unit"]  # the browser asks for it before sending
+    browser = client.get(
+        "/queries/roles-in-unit", params={"unit": ""}, headers={"accept": "text/html"}
+    )
+    assert browser.status_code == 422
+    assert browser.headers["content-type"].startswith("text/html")

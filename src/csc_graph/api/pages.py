@@ -13,7 +13,7 @@ from starlette.responses import Response
 
 from csc_graph.api.deps import StoreDep, render
 from csc_graph.api.security import STORE_ERROR_STATUSES
-from csc_graph.api.sparql import GRAPH_REPRESENTATIONS, download_links, result_headers, write_result
+from csc_graph.api.sparql import result_context, result_headers
 from csc_graph.store import QueryResult, Store, StoreError
 
 router = APIRouter(tags=["Pages"])
@@ -60,9 +60,7 @@ async def query_page(
     result, error, status = await run_in_threadpool(_run, store, query)
     context: dict[str, object] = {"query": query, "result": result, "error": error}
     if result is not None:
-        context["downloads"] = download_links("/sparql", {"query": query}, result)
-        context["max_rows"] = store.settings.max_rows
-        context["turtle"] = write_result(result, GRAPH_REPRESENTATIONS[0]) if result.graph else ""
+        context.update(result_context(store, result, "/sparql", {"query": query}))
     response = render(request, "query.html", context, status_code=status)
     if result is not None:
         response.headers.update(result_headers(result))

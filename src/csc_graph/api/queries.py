@@ -16,19 +16,14 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, FastAPI, HTTPException, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
+from pydantic import BeforeValidator
 from starlette.responses import Response
 
 from csc_graph.api.deps import StoreDep, choose_representation, render
 from csc_graph.api.security import error_response
-from csc_graph.api.sparql import (
-    RESULT_RESPONSES,
-    download_links,
-    offers_for,
-    result_headers,
-    write_result,
-)
+from csc_graph.api.sparql import RESULT_RESPONSES, answer_result, result_context
 from csc_graph.config import Settings
-from csc_graph.negotiation import GRAPH_REPRESENTATIONS, HTML, Representation
+from csc_graph.negotiation import HTML, Representation, by_name, negotiate
 from csc_graph.queries import (
     NamedQuery,
     Param,
@@ -45,6 +40,8 @@ JSON = Representation("json", "application/json")
 CATALOGUE_OFFERS = (JSON, HTML)
 FORMAT = "format"
 PYTHON_TYPES: dict[str, type] = {"integer": int, "date": date, "string": str, "iri": str}
+# A form sends an optional field left empty as ``age=``; like the core, read it as left out.
+BLANK_IS_ABSENT = BeforeValidator(lambda value: None if value == "" else value)
 
 
 def catalogue(request: Request) -> Mapping[str, NamedQuery]:
@@ -113,29 +110,38 @@ def _raw_params(request: Request) -> dict[str, str]:
 def run_and_render(
     request: Request, store: Store, query: NamedQuery, format_name: str | None
 ) -> Response:
-    """Run a named query with the request's parameters and answer in the negotiated format."""
+    """Run a named query with the request's parameters and answer in the negotiated format.
+
+    A bad parameter is a 422: JSON for programs, the query's page with the message for a
+    person who filled in its form.
+    """
+    raw: dict[str, str] = {}
     try:
         raw = _raw_params(request)
         result = run_named(store, query.name, raw, catalogue(request))
     except ParamError as error:
-        return _param_error(error)
-    representation = choose_representation(request, offers_for(result), format_name)
-    headers = result_headers(result)
-    if representation is HTML:
-        context = {
-            "query": describe_query(query),
-            "values": raw,
-            "choices": param_choices(store, query),
-            "result": result,
-            "turtle": write_result(result, GRAPH_REPRESENTATIONS[0]) if result.graph else "",
-            "downloads": download_links(request.url.path, raw, result),
-            "max_rows": store.settings.max_rows,
-        }
-        response = render(request, "named_query.html", context)
-        response.headers.update(headers)
-        return response
-    body = write_result(result, representation)
-    return Response(body, media_type=representation.media_type, headers=headers)
+        if not _wants_html(request, format_name):
+            return _param_error(error)
+        context = {**_page_context(store, query, raw), "error": str(error)}
+        return render(request, "named_query.html", context, status_code=422)
+
+    def page() -> Response:
+        context = result_context(store, result, request.url.path, raw)
+        return render(request, "named_query.html", {**_page_context(store, query, raw), **context})
+
+    return answer_result(request, result, format_name, page)
+
+
+def _page_context(store: Store, query: NamedQuery, raw: dict[str, str]) -> dict[str, Any]:
+    """The query's page around any result: its description, and the form with these values."""
+    return {"query": describe_query(query), "values": raw, "choices": param_choices(store, query)}
+
+
+def _wants_html(request: Request, format_name: str | None) -> bool:
+    """Whether ``?format=`` or, without it, the Accept header prefers HTML to JSON."""
+    if format_name:
+        return by_name(format_name, (HTML,)) is HTML
+    return negotiate(request.headers.get("accept"), CATALOGUE_OFFERS) is HTML
 
 
 @router.get(
@@ -198,7 +204,7 @@ def _signature(query: NamedQuery) -> inspect.Signature:
             annotation: Any = Annotated[_annotation(param), described]
             params.append(inspect.Parameter(f"p_{param.name}", keyword, annotation=annotation))
         else:
-            annotation = Annotated[_annotation(param) | None, described]
+            annotation = Annotated[_annotation(param) | None, BLANK_IS_ABSENT, described]
             default = _python_default(param)
             params.append(
                 inspect.Parameter(

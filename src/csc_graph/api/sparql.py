@@ -7,7 +7,8 @@ Updates are refused: the endpoint is read-only. The router needs only ``app.stat
 and ``app.state.settings``, so it can be mounted in another app.
 """
 
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, Any
 from urllib.parse import parse_qs, urlencode
 
 from fastapi import APIRouter, HTTPException, Query, Request
@@ -188,6 +189,33 @@ def download_links(path: str, params: dict[str, str], result: QueryResult) -> li
     ]
 
 
+def result_context(
+    store: Store, result: QueryResult, path: str, params: dict[str, str]
+) -> dict[str, Any]:
+    """What ``result.html`` shows: the result, its Turtle, download links and the row limit."""
+    return {
+        "result": result,
+        "turtle": write_result(result, GRAPH_REPRESENTATIONS[0]) if result.graph else "",
+        "downloads": download_links(path, params, result),
+        "max_rows": store.settings.max_rows,
+    }
+
+
+def answer_result(
+    request: Request, result: QueryResult, format_name: str | None, page: Callable[[], Response]
+) -> Response:
+    """The result in the negotiated format (``page`` draws the HTML view), with its headers."""
+    representation = choose_representation(request, offers_for(result), format_name)
+    if representation is HTML:
+        response = page()
+    else:
+        response = Response(
+            write_result(result, representation), media_type=representation.media_type
+        )
+    response.headers.update(result_headers(result))
+    return response
+
+
 def _answer(
     request: Request,
     store: Store,
@@ -197,23 +225,12 @@ def _answer(
     format_name: str | None,
 ) -> Response:
     result = store.query(query, default_graph_uris=default_graphs, named_graph_uris=named_graphs)
-    representation = choose_representation(request, offers_for(result), format_name)
-    headers = result_headers(result)
-    if representation is HTML:
-        params = {"query": query}
-        context = {
-            "query": query,
-            "result": result,
-            "turtle": write_result(result, GRAPH_REPRESENTATIONS[0]) if result.graph else "",
-            "downloads": download_links("/sparql", params, result),
-            "max_rows": store.settings.max_rows,
-        }
-        response = render(request, "query.html", context)
-        response.headers.update(headers)
-        return response
-    return Response(
-        write_result(result, representation), media_type=representation.media_type, headers=headers
-    )
+
+    def page() -> Response:
+        context = result_context(store, result, "/sparql", {"query": query})
+        return render(request, "query.html", {"query": query, **context})
+
+    return answer_result(request, result, format_name, page)
 
 
 def _describe_service(request: Request, store: Store, format_name: str | None) -> Response:
