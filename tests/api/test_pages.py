@@ -104,6 +104,20 @@ def test_query_page_without_a_query_is_a_form(client: TestClient) -> None:
     assert parse(response.text).cells == []
 
 
+def test_docs_list_each_operation_once_in_declared_sections(client: TestClient) -> None:
+    """/docs groups operations by tag: one tag each, so no operation is listed twice, and
+    every section the app declares (in its order) has operations."""
+    schema = client.get("/openapi.json").json()
+    declared = [tag["name"] for tag in schema["tags"]]
+    used = set()
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            assert len(operation["tags"]) == 1, (method, path, operation["tags"])
+            used.add(operation["tags"][0])
+    assert declared[:2] == ["SPARQL", "Named queries"]
+    assert set(declared) == used
+
+
 def test_health_reports_the_store_and_its_validation(client: TestClient, store: Store) -> None:
     body = client.get("/health").json()
     assert body["status"] == "ok"

@@ -56,6 +56,21 @@ between them. Every fact carries the source page and the sentence it came from.
 """
 
 
+# The sections of /docs, in this order (each router names its own tag; test_pages checks
+# that this list and the routers agree).
+OPENAPI_TAGS = [
+    {"name": "SPARQL", "description": "The SPARQL 1.1 Protocol endpoint (query only)."},
+    {"name": "Named queries", "description": "Questions analysts ask, with typed parameters."},
+    {"name": "Resources", "description": "Every resource by content negotiation."},
+    {"name": "Open Referral UK services", "description": "Services in HSDS 3.0 (ORUK) shape."},
+    {"name": "Exports", "description": "The graph in other shapes and formats."},
+    {"name": "Pathways", "description": "Pathways and coverage by age and concern."},
+    {"name": "Governance", "description": "SHACL validation and conflicts between sources."},
+    {"name": "Health", "description": "Whether the server has a graph to serve."},
+    {"name": "Pages", "description": "HTML pages for people in a browser."},
+]
+
+
 def routers() -> list[APIRouter]:
     """Every router the app serves. Each router module is imported here, one line each."""
     return [
@@ -111,6 +126,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         description=DESCRIPTION,
         lifespan=lifespan,
         license_info={"name": "MIT (code); Open Government Licence v3.0 (data)"},
+        openapi_tags=OPENAPI_TAGS,
     )
     app.state.settings = settings
     app.state.store = store

@@ -249,6 +249,7 @@ def operations_router(settings: Settings) -> tuple[APIRouter, dict[str, NamedQue
     Include it before ``router`` so the typed operations match before the generic route.
     """
     named = load_catalogue(settings.queries_dir, settings.base_iri)
+    # One tag for all: a tag per topic would list each query again under every topic in /docs.
     operations = APIRouter(tags=["Named queries"])
     for query in named.values():
         operations.add_api_route(
@@ -256,12 +257,16 @@ def operations_router(settings: Settings) -> tuple[APIRouter, dict[str, NamedQue
             _operation(query),
             methods=["GET"],
             summary=query.summary,
-            description=query.description or query.summary,
+            description=_operation_description(query),
             operation_id=f"query_{query.name.replace('-', '_')}",
             responses=RESULT_RESPONSES,
-            tags=["Named queries", *query.tags],
         )
     return operations, named
+
+
+def _operation_description(query: NamedQuery) -> str:
+    topics = f"\n\nTopics: {', '.join(query.tags)}." if query.tags else ""
+    return (query.description or query.summary) + topics
 
 
 def install(app: FastAPI, settings: Settings) -> None:
