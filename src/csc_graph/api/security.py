@@ -74,8 +74,8 @@ def content_security_policy(path: str) -> str:
     return STANDALONE_CSP if path.startswith(STANDALONE_PATHS) else STRICT_CSP
 
 
-class SecurityHeadersMiddleware:
-    """Adds the security headers to every HTTP response that does not set them itself."""
+class _HTTPMiddleware:
+    """Plain ASGI middleware for HTTP requests; other scopes (lifespan) pass straight through."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -84,6 +84,29 @@ class SecurityHeadersMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        await self.handle(scope, receive, send)
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        raise NotImplementedError
+
+
+class _StartWatch:
+    """Passes messages on to ``send`` and remembers whether the response has started (after
+    which an error can no longer be answered with a response of its own)."""
+
+    def __init__(self, send: Send) -> None:
+        self._send = send
+        self.started = False
+
+    async def __call__(self, message: Message) -> None:
+        self.started = self.started or message["type"] == "http.response.start"
+        await self._send(message)
+
+
+class SecurityHeadersMiddleware(_HTTPMiddleware):
+    """Adds the security headers to every HTTP response that does not set them itself."""
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         path: str = scope.get("path", "")
         csp = content_security_policy(path)
         wanted = {**SECURITY_HEADERS, "content-security-policy": csp}
@@ -103,41 +126,26 @@ class SecurityHeadersMiddleware:
         await self.app(scope, receive, send_with_headers)
 
 
-class ErrorShieldMiddleware:
+class ErrorShieldMiddleware(_HTTPMiddleware):
     """Turns any unhandled exception into a 500 JSON body; the traceback goes to the log only."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started = False
-
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
-
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        watch = _StartWatch(send)
         try:
-            await self.app(scope, receive, tracking_send)
+            await self.app(scope, receive, watch)
         except Exception:
             log.exception("Unhandled error on %s %s", scope.get("method"), scope.get("path"))
-            if started:
+            if watch.started:
                 raise
             detail = "The server failed to answer this request; the error is logged."
             await error_response(500, detail)(scope, receive, send)
 
 
-class HeadAsGetMiddleware:
+class HeadAsGetMiddleware(_HTTPMiddleware):
     """Answers HEAD as the GET would be answered, headers only (FastAPI routes are GET-only)."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] != "HEAD":
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["method"] != "HEAD":
             await self.app(scope, receive, send)
             return
 
@@ -153,23 +161,19 @@ class _BodyTooLarge(Exception):
     pass
 
 
-class BodySizeLimitMiddleware:
+class BodySizeLimitMiddleware(_HTTPMiddleware):
     """Answers 413 to a request body over ``max_bytes``, by its Content-Length or as it streams."""
 
     def __init__(self, app: ASGIApp, max_bytes: int) -> None:
-        self.app = app
+        super().__init__(app)
         self.max_bytes = max_bytes
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         declared = _content_length(scope)
         if declared is not None and declared > self.max_bytes:
             await self._refuse(scope, receive, send)
             return
         received = 0
-        started = False
 
         async def counting_receive() -> Message:
             nonlocal received
@@ -180,15 +184,11 @@ class BodySizeLimitMiddleware:
                     raise _BodyTooLarge
             return message
 
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
-
+        watch = _StartWatch(send)
         try:
-            await self.app(scope, counting_receive, tracking_send)
+            await self.app(scope, counting_receive, watch)
         except _BodyTooLarge:
-            if started:
+            if watch.started:
                 raise
             await self._refuse(scope, receive, send)
 
