@@ -10,7 +10,8 @@ from rdflib import Graph
 from csc_graph.config import Settings
 from csc_graph.coverage import load_coverage
 from csc_graph.namespaces import CONCERN
-from csc_graph.pathways import build_pathway_graph, find_routes, load_pathway_graph
+from csc_graph.pathway_routes import find_routes
+from csc_graph.pathways import build_pathway_graph, load_pathway_graph
 from csc_graph.pictures import CELL, coverage_svg, pathway_svg
 from csc_graph.store import Store
 

@@ -16,21 +16,10 @@ from typing import Any
 import networkx as nx
 
 from csc_graph.coverage import CoverageReport, coverage_markdown
-from csc_graph.pathways import (
-    OLDEST,
-    RouteResult,
-    Transition,
-    central_stages,
-    central_units,
-    cliff_edges,
-    continuing_points,
-    entry_points,
-    find_routes,
-    layered_order,
-    resolve_concern,
-    resolve_stage,
-    unreachable,
-)
+from csc_graph.pathway_ages import OLDEST, cliff_edges, continuing_points, entry_points, unreachable
+from csc_graph.pathway_centrality import central_stages, central_units
+from csc_graph.pathway_routes import RouteResult, find_routes
+from csc_graph.pathways import Transition, layered_order, resolve_concern, resolve_stage
 from csc_graph.pictures import coverage_svg, pathway_svg
 
 MEDIA_TYPES = {

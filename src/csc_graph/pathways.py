@@ -4,12 +4,14 @@ The graph is read from the store with one SPARQL CONSTRUCT (``queries/pathways/g
 and turned into a networkx DiGraph: a node per csc:PathwayStage, an edge per pair of stages
 joined by at least one csc:Transition (the edge's ``transitions`` list holds them all, so two
 rules for the same step, such as private fostering under 16 and under 18 if disabled, both
-count). Questions are then answered in Python:
+count). This module builds that graph, resolves the names a question uses, and says how the
+graph is shaped (roots, layers). Questions are answered in Python by its neighbours:
 
-* routes from a starting point for a child of a given age and concerns, using only the
-  transitions whose age rules the child meets, with the legal basis on every step;
-* where a child of a given age can enter, and what changes at each birthday (cliff edges);
-* stages and units that no child can reach; the most central stages (betweenness).
+* ``pathway_ages``: which steps are open to a child of a given age and concerns, where a
+  child of that age can enter, what changes at each birthday (cliff edges), and the stages
+  and units that no child can reach;
+* ``pathway_routes``: routes from a starting point, with the legal basis on every step;
+* ``pathway_centrality``: the most central stages and units (betweenness).
 
 Concerns: ``None`` means "any concern" (concern gates are ignored); a set of concept IRIs
 opens a gated transition when one of them is the gate or narrower than it (skos:broader).
@@ -18,9 +20,8 @@ A transition with several age rules is open only to a child who meets all of the
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
-from itertools import islice
 from typing import Any
 
 import networkx as nx
@@ -30,11 +31,6 @@ from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
 from csc_graph.config import Settings
 from csc_graph.namespaces import CONCERN, CSC, CV, ORG, SCHEMA
 from csc_graph.store import Store
-
-CLIFF_BIRTHDAYS = (16, 17, 18, 21, 25)
-OLDEST = 25
-MAX_PATHS = 200
-"""Most paths listed for one route question; the graph of the route is always complete."""
 
 
 class UnknownNameError(ValueError):
@@ -141,7 +137,7 @@ def _labelled(rdf: Graph, nodes: Iterable[Any]) -> tuple[tuple[str, str], ...]:
 def build_pathway_graph(rdf: Graph) -> nx.DiGraph:
     """A DiGraph of stages and steps from an RDF graph shaped like the CONSTRUCT's result."""
     graph = nx.DiGraph()
-    for stage in rdf.subjects(RDF.type, CSC.PathwayStage):
+    for stage in sorted(rdf.subjects(RDF.type, CSC.PathwayStage), key=str):
         graph.add_node(
             str(stage),
             label=_text(rdf, stage, RDFS.label, str(stage)),
@@ -205,19 +201,7 @@ def concern_closure(graph: nx.DiGraph, concerns: Iterable[str] | None) -> frozen
     return frozenset(seen)
 
 
-# ---------------------------------------------------------------- questions
-
-
-def open_subgraph(graph: nx.DiGraph, age: int, concerns: Iterable[str] | None = None) -> nx.DiGraph:
-    """Every stage, and only the steps open to a child of this age with these concerns."""
-    closed = concern_closure(graph, concerns)
-    view = nx.DiGraph(**graph.graph)
-    view.add_nodes_from(graph.nodes(data=True))
-    for source, target, data in graph.edges(data=True):
-        steps = [t for t in data["transitions"] if t.open_for(age, closed)]
-        if steps:
-            view.add_edge(source, target, transitions=steps)
-    return view
+# ---------------------------------------------------------------- shape
 
 
 def roots(graph: nx.DiGraph) -> list[str]:
@@ -225,118 +209,8 @@ def roots(graph: nx.DiGraph) -> list[str]:
     return sorted(str(n) for n, degree in graph.in_degree() if degree == 0)
 
 
-def entry_points(graph: nx.DiGraph, age: int, concerns: Iterable[str] | None = None) -> list[str]:
-    """Starting stages from which a child of this age (and these concerns) can take a step."""
-    view = open_subgraph(graph, age, concerns)
-    return [stage for stage in roots(graph) if view.out_degree(stage) > 0]
-
-
-def earliest_arrival(graph: nx.DiGraph) -> dict[str, int]:
-    """The youngest age at which a child can be at each stage, growing older along the way.
-
-    A child starts at any root at any age and may wait before each step, so a stage counts
-    as reachable when some path has steps whose age rules allow ever older ages: a child
-    looked after at 17 leaves care at 18. Stages missing from the result are never reached.
-    """
-    arrival = {stage: 0 for stage in roots(graph)}
-    changed = True
-    while changed:
-        changed = False
-        for source, target, data in graph.edges(data=True):
-            if source not in arrival:
-                continue
-            for step in data["transitions"]:
-                age = max(arrival[source], step.min_age or 0)
-                if step.open_at(age) and age < arrival.get(target, OLDEST + 1):
-                    arrival[target] = age
-                    changed = True
-    return arrival
-
-
-def continuing_points(
-    graph: nx.DiGraph, age: int, concerns: Iterable[str] | None = None
-) -> list[str]:
-    """Stages a young person reached when younger and can move on from at this age, though
-    no one of that age newly arrives there (at 21 a care leaver can ask for a personal adviser).
-    """
-    by_age = open_subgraph(graph, age)
-    onward = open_subgraph(graph, age, concerns)
-    arrival = earliest_arrival(graph)
-    return sorted(
-        str(stage)
-        for stage in graph
-        if graph.in_degree(stage) > 0
-        and by_age.in_degree(stage) == 0
-        and onward.out_degree(stage) > 0
-        and arrival.get(stage, OLDEST + 1) <= age
-    )
-
-
-@dataclass
-class RouteResult:
-    """The stages and steps a child can reach from its starting points, and the paths."""
-
-    age: int
-    concerns: tuple[str, ...] | None
-    starts: tuple[str, ...]
-    graph: nx.DiGraph
-    paths: list[list[str]]
-
-    def steps(self) -> list[Transition]:
-        """Every open step on the route, left to right as the diagram lays the stages out."""
-        rank = {stage: i for i, stage in enumerate(layered_order(self.graph))}
-        steps = [t for _, _, data in self.graph.edges(data=True) for t in data["transitions"]]
-        return sorted(steps, key=lambda t: (rank[t.source], rank[t.target], t.iri))
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "age": self.age,
-            "concerns": None if self.concerns is None else list(self.concerns),
-            "starts": list(self.starts),
-            "stages": [stage_dict(self.graph, s) for s in layered_order(self.graph)],
-            "steps": [t.as_dict() for t in self.steps()],
-            "paths": self.paths,
-        }
-
-
-def stage_dict(graph: nx.DiGraph, stage: str) -> dict[str, Any]:
-    data = graph.nodes[stage]
-    return {
-        "iri": stage,
-        "label": data["label"],
-        "description": data["description"],
-        "deliveredBy": [{"iri": i, "label": label} for i, label in data["delivered_by"]],
-        "involves": [{"iri": i, "label": label} for i, label in data["involves"]],
-    }
-
-
-def find_routes(
-    graph: nx.DiGraph,
-    age: int,
-    concerns: Iterable[str] | None = None,
-    start: str | None = None,
-) -> RouteResult:
-    """Everything reachable from ``start`` (default: the entry and continuing points)."""
-    concern_list = None if concerns is None else tuple(sorted(str(c) for c in concerns))
-    view = open_subgraph(graph, age, concern_list)
-    default = entry_points(graph, age, concern_list) + continuing_points(graph, age, concern_list)
-    starts = (start,) if start is not None else tuple(default)
-    reached = set(starts).union(*(nx.descendants(view, s) for s in starts))
-    route = view.subgraph(reached).copy()
-    return RouteResult(age, concern_list, starts, route, _paths(route, starts))
-
-
-def _paths(route: nx.DiGraph, starts: Sequence[str]) -> list[list[str]]:
-    """Simple paths from each start to each stage where the route ends (at most MAX_PATHS)."""
-    ends = [n for n in route if route.out_degree(n) == 0]
-    found: list[list[str]] = []
-    for start in starts:
-        if route.out_degree(start) == 0:
-            found.append([start])
-            continue
-        for path in nx.all_simple_paths(route, start, ends):
-            found.append([str(s) for s in path])
-    return list(islice(sorted(found), MAX_PATHS))
+def all_transitions(graph: nx.DiGraph) -> list[Transition]:
+    return [t for _, _, data in graph.edges(data=True) for t in data["transitions"]]
 
 
 def layered_order(graph: nx.DiGraph) -> list[str]:
@@ -353,73 +227,3 @@ def layers(graph: nx.DiGraph) -> list[list[str]]:
     for stage, component in members.items():
         grouped[depth[component]].append(str(stage))
     return [sorted(layer, key=lambda s: graph.nodes[s]["label"]) for layer in grouped if layer]
-
-
-@dataclass(frozen=True)
-class Cliff:
-    """What changes on one birthday: steps that close and steps that open."""
-
-    age: int
-    closing: tuple[Transition, ...]
-    opening: tuple[Transition, ...]
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "age": self.age,
-            "closing": [t.as_dict() for t in self.closing],
-            "opening": [t.as_dict() for t in self.opening],
-        }
-
-
-def all_transitions(graph: nx.DiGraph) -> list[Transition]:
-    return [t for _, _, data in graph.edges(data=True) for t in data["transitions"]]
-
-
-def cliff_edges(graph: nx.DiGraph, birthdays: Iterable[int] = CLIFF_BIRTHDAYS) -> list[Cliff]:
-    """For each birthday, the steps open the day before and not on it, and the reverse."""
-    steps = all_transitions(graph)
-    return [
-        Cliff(
-            age,
-            tuple(t for t in steps if t.open_at(age - 1) and not t.open_at(age)),
-            tuple(t for t in steps if t.open_at(age) and not t.open_at(age - 1)),
-        )
-        for age in birthdays
-    ]
-
-
-@dataclass(frozen=True)
-class Unreachable:
-    """Stages no child reaches at any age; units that deliver only such stages or none."""
-
-    stages: tuple[str, ...]
-    units_on_unreachable_stages: tuple[str, ...]
-    units_on_no_stage: tuple[str, ...]
-
-
-def unreachable(graph: nx.DiGraph) -> Unreachable:
-    """What no child, with any concern, can reach from an entry point at any age 0-25."""
-    reached = set(earliest_arrival(graph))
-    stages = sorted(str(n) for n in graph if n not in reached)
-    delivering: dict[str, set[str]] = {}
-    for stage, data in graph.nodes(data=True):
-        for unit, _ in data["delivered_by"]:
-            delivering.setdefault(unit, set()).add(str(stage))
-    stranded = sorted(u for u, on in delivering.items() if on.isdisjoint(reached))
-    idle = sorted(u for u in graph.graph["units"] if u not in delivering)
-    return Unreachable(tuple(stages), tuple(stranded), tuple(idle))
-
-
-def central_stages(graph: nx.DiGraph, top: int = 10) -> list[tuple[str, float]]:
-    """Stages by betweenness centrality: the ones most routes pass through."""
-    scores = nx.betweenness_centrality(graph, normalized=True)
-    return sorted(((str(s), v) for s, v in scores.items()), key=lambda x: (-x[1], x[0]))[:top]
-
-
-def central_units(graph: nx.DiGraph, top: int = 10) -> list[tuple[str, float]]:
-    """Units ranked by the summed betweenness of the stages they deliver."""
-    totals: dict[str, float] = {}
-    for stage, score in nx.betweenness_centrality(graph, normalized=True).items():
-        for unit, _ in graph.nodes[stage]["delivered_by"]:
-            totals[unit] = totals.get(unit, 0.0) + score
-    return sorted(totals.items(), key=lambda x: (-x[1], x[0]))[:top]

@@ -18,7 +18,8 @@ from itertools import pairwise
 import networkx as nx
 
 from csc_graph.coverage import AGES, CoverageReport
-from csc_graph.pathways import CLIFF_BIRTHDAYS, Transition, layers
+from csc_graph.pathway_ages import CLIFF_BIRTHDAYS
+from csc_graph.pathways import Transition, layers
 
 SVG_NS = "http://www.w3.org/2000/svg"
 FONT = "font-family:Arial,Helvetica,sans-serif"
