@@ -144,23 +144,13 @@ def _wants_html(request: Request, format_name: str | None) -> bool:
     return negotiate(request.headers.get("accept"), CATALOGUE_OFFERS) is HTML
 
 
-@router.get(
-    "/queries/{name}",
-    summary="Run any named query by name",
-    responses=RESULT_RESPONSES,
-    include_in_schema=False,
-)
-async def run_query(
-    request: Request,
-    store: StoreDep,
+@router.get("/queries/{name}", include_in_schema=False)
+def unknown_query(
     name: Annotated[str, Path(description="The query's name, as listed by /queries.")],
-    format: Annotated[str | None, Query()] = None,
 ) -> Response:
-    """The generic route; each known query also has its own typed operation (listed first)."""
-    query = catalogue(request).get(name)
-    if query is None:
-        raise HTTPException(404, f"No named query is called '{name}'; see /queries")
-    return await run_in_threadpool(run_and_render, request, store, query, format)
+    """Every named query has its own operation, matched before this route (see ``install``);
+    any other name gets a 404 that points at the catalogue."""
+    raise HTTPException(404, f"No named query is called '{name}'; see /queries")
 
 
 # ---------------------------------------------------------------- one operation per query
