@@ -88,8 +88,8 @@ def vocabulary_terms_used(graph: Graph) -> set[URIRef]:
     return {t for t in used if not str(t).startswith(SETTINGS.base_iri)}
 
 
-@pytest.mark.skipif(not CPSV_VOCABULARY.exists(), reason="shared/standards is not beside the repo")
 def test_every_term_used_is_defined(ontology: Graph, data: Graph) -> None:
+    assert CPSV_VOCABULARY.exists(), f"The official standards are missing: {CPSV_VOCABULARY}"
     cpsv = {s for s in Graph().parse(CPSV_VOCABULARY).subjects() if isinstance(s, URIRef)}
     defined_here = own_terms(ontology)
     unknown = sorted(

@@ -7,6 +7,7 @@ Each file becomes one named graph, named after its path under the base IRI.
 
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TypeVar
 
 from rdflib import Dataset, Graph, URIRef
 
@@ -30,7 +31,11 @@ def graph_iri(path: Path, settings: Settings) -> URIRef:
     return URIRef(f"{settings.base_iri}graph/{relative.as_posix()}")
 
 
-def bind_prefixes(graph: Graph) -> Graph:
+GraphT = TypeVar("GraphT", bound=Graph)
+
+
+def bind_prefixes(graph: GraphT) -> GraphT:
+    """Bind the project's prefixes (replacing rdflib's defaults, e.g. https schema:)."""
     for prefix, iri in PREFIXES.items():
         graph.bind(prefix, iri, override=True, replace=True)
     return graph
@@ -53,9 +58,7 @@ def read_union(settings: Settings, files: Iterable[Path] | None = None) -> Graph
 
 def read_dataset(settings: Settings, files: Iterable[Path] | None = None) -> Dataset:
     """All data files, one named graph each (what the store loads)."""
-    dataset = Dataset()
-    for prefix, iri in PREFIXES.items():
-        dataset.bind(prefix, iri, override=True, replace=True)
+    dataset = bind_prefixes(Dataset())
     for path in data_files(settings) if files is None else files:
         parse_file(path, settings, into=dataset.graph(graph_iri(path, settings)))
     return dataset
