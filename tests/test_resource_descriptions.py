@@ -6,7 +6,7 @@ part of the Referral and Assessment Service")."""
 from pyld import jsonld
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
-from rdflib.namespace import RDF
+from rdflib.namespace import DCTERMS, RDF
 
 from csc_graph.config import Settings
 from csc_graph.namespaces import CONCERN, CSC, ORG, SCHEMA
@@ -107,3 +107,20 @@ def test_ontology_sections(store: Store, settings: Settings) -> None:
     assert URIRef("https://w3id.org/csc-graph/concern/child-criminal-exploitation") in concerns
     properties = {term.iri: term.label for term in sections["Object properties"]}
     assert properties[CSC.hasRole] == "has role"
+
+
+def test_a_document_page_is_shown_by_its_address(store: Store) -> None:
+    """Section 47's page on legislation.gov.uk is a web page to visit, not a resource here."""
+    section_47 = "http://www.legislation.gov.uk/id/ukpga/1989/41/section/47"
+    graph = describe(store, section_47)
+    assert graph is not None
+    by_predicate = {p.predicate.node: p for p in page(graph, section_47).properties}
+    ((document, _),) = by_predicate[CSC.documentPage].values
+    address = "https://www.legislation.gov.uk/ukpga/1989/41/section/47"
+    assert (document.node, document.label, document.is_web_page) == (
+        URIRef(address),
+        address,
+        True,
+    )
+    (act,) = (fact.value for fact in by_predicate[DCTERMS.isPartOf].values)
+    assert not act.is_web_page  # the Act is a resource this graph describes

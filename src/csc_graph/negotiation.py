@@ -2,7 +2,7 @@
 
 The tables are module constants so a door only looks a representation up; it never decides
 formats in if/elif chains. Names (``json``, ``turtle``, ...) are the values of the
-``?format=`` override and the keys of the serialisers in ``csc_graph.queries``.
+``?format=`` override; the serialisers in ``csc_graph.results`` are keyed by media type.
 """
 
 from collections.abc import Sequence

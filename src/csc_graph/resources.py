@@ -106,10 +106,12 @@ def to_jsonld(graph: Graph, settings: Settings) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class Term:
-    """A node as a page shows it: the node itself and a human label."""
+    """A node as a page shows it: the node itself and a human label. A web page (the value
+    of ``rdfs:seeAlso`` or ``csc:documentPage``) is shown by its address and linked to it."""
 
     node: Node
     label: str
+    is_web_page: bool = False
 
     @property
     def is_iri(self) -> bool:
@@ -163,6 +165,9 @@ class ResourcePage:
     claims: list[Claim]
 
 
+# Predicates whose values are pages on the web, not resources this graph describes.
+WEB_PAGE_PREDICATES = frozenset({RDFS.seeAlso, CSC.documentPage})
+
 # Readable names for the reused vocabulary terms the ontology does not label itself.
 READABLE_NAMES: dict[Node, str] = {
     RDF.type: "type",
@@ -200,6 +205,12 @@ def _term(graph: Graph, node: Node) -> Term:
     return Term(node, label_of(graph, node))
 
 
+def _web_page(node: Node) -> Term:
+    """Linked out only over http(s): a page never carries a javascript: or data: link."""
+    web = isinstance(node, URIRef) and str(node).startswith(("https://", "http://"))
+    return Term(node, str(node), is_web_page=web)
+
+
 def _claims(graph: Graph, iri: URIRef) -> list[Claim]:
     claims = []
     for claim in graph.subjects(RDF.subject, iri):
@@ -228,7 +239,8 @@ def _group(graph: Graph, pairs: Sequence[tuple[Node, Node]], claims: list[Claim]
     grouped: dict[Node, Property] = {}
     for predicate, value in pairs:
         entry = grouped.setdefault(predicate, Property(_term(graph, predicate)))
-        entry.values.append(Fact(_term(graph, value), backing.get((predicate, value), [])))
+        shown = _web_page(value) if predicate in WEB_PAGE_PREDICATES else _term(graph, value)
+        entry.values.append(Fact(shown, backing.get((predicate, value), [])))
     for entry in grouped.values():
         entry.values.sort(key=lambda item: item[0].label.lower())
     return sorted(grouped.values(), key=lambda p: p.predicate.label.lower())

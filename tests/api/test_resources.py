@@ -257,6 +257,14 @@ def test_html_facts_name_each_source_once(client: TestClient) -> None:
     assert len(harm_claims) == 2
 
 
+def test_html_links_a_document_page_out(client: TestClient) -> None:
+    response = client.get("/resource", params={"iri": SECTION_47, "format": "html"})
+    facts, links = _cells(response.text, "facts")
+    address = "https://www.legislation.gov.uk/ukpga/1989/41/section/47"
+    assert ["document page", address, ""] in facts
+    assert address in links
+
+
 def test_resource_outside_the_base_by_iri(client: TestClient, settings: Settings) -> None:
     graph = Graph().parse(
         data=client.get("/resource", params={"iri": SECTION_47, "format": "ttl"}).content,

@@ -296,7 +296,6 @@ def _document_choices(
             if values is None:
                 continue
             shown = _short_values(values)
-            parameter.setdefault("schema", {})
             parameter["schema"] = {"type": "string", "enum": shown}
             if shown:
                 parameter["example"] = shown[0]
