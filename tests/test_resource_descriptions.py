@@ -6,7 +6,7 @@ part of the Referral and Assessment Service")."""
 from pyld import jsonld
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
-from rdflib.namespace import DCTERMS, RDF
+from rdflib.namespace import DCTERMS, RDF, SKOS
 
 from csc_graph.config import Settings
 from csc_graph.namespaces import CONCERN, CSC, ORG, SCHEMA
@@ -124,3 +124,17 @@ def test_a_document_page_is_shown_by_its_address(store: Store) -> None:
     )
     (act,) = (fact.value for fact in by_predicate[DCTERMS.isPartOf].values)
     assert not act.is_web_page  # the Act is a resource this graph describes
+
+
+def test_the_headline_is_not_repeated_in_the_facts(store: Store) -> None:
+    """A concern's name (skos:prefLabel) and definition head its page; its other name and
+    broader concern stay in the table."""
+    concern = str(CONCERN["child-criminal-exploitation"])
+    graph = describe(store, concern)
+    assert graph is not None
+    model = page(graph, concern)
+    assert model.label == "Child criminal exploitation"
+    assert model.description
+    shown = {p.predicate.node for p in model.properties}
+    assert not shown & {SKOS.prefLabel, SKOS.definition, RDF.type}
+    assert {SKOS.altLabel, SKOS.broader} <= shown

@@ -58,8 +58,11 @@ WHERE {
 
 ALL_TRIPLES_QUERY = "CONSTRUCT WHERE { ?s ?p ?o }"
 
-# Shown at the top of a page (title, types, description) rather than in its table of facts.
-HEADLINE_PREDICATES = (RDF.type, RDFS.label, DCTERMS.description)
+# Shown at the top of a page rather than in its table of facts: the types, the name (what
+# label_of reads) and the description (a unit's dct:description, a concern's skos:definition).
+HEADLINE_PREDICATES = frozenset(
+    {RDF.type, RDFS.label, SKOS.prefLabel, DCTERMS.title, DCTERMS.description, SKOS.definition}
+)
 
 
 def with_prefixes(graph: Graph | None) -> Graph:

@@ -26,14 +26,15 @@ OTHER_DOORS = [
 
 
 class _Page(HTMLParser):
-    """Links, table cells and the text of role="alert" blocks."""
+    """Links, table cells, textareas and the text of role="alert" blocks."""
 
     def __init__(self) -> None:
         super().__init__()
         self.links: list[str] = []
         self.cells: list[str] = []
         self.alerts: list[str] = []
-        self._cell = self._alert = False
+        self.textareas: list[str] = []
+        self._cell = self._alert = self._textarea = False
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         attributes = dict(attrs)
@@ -45,10 +46,15 @@ class _Page(HTMLParser):
         if attributes.get("role") == "alert":
             self._alert = True
             self.alerts.append("")
+        if tag == "textarea":
+            self._textarea = True
+            self.textareas.append("")
 
     def handle_endtag(self, tag: str) -> None:
         if tag == "td":
             self._cell = False
+        if tag == "textarea":
+            self._textarea = False
         if tag == "div":
             self._alert = False
 
@@ -57,6 +63,8 @@ class _Page(HTMLParser):
             self.cells[-1] += data
         if self._alert:
             self.alerts[-1] += data
+        if self._textarea:
+            self.textareas[-1] += data
 
 
 def parse(html: str) -> _Page:
@@ -102,6 +110,15 @@ def test_query_page_without_a_query_is_a_form(client: TestClient) -> None:
     response = client.get("/query")
     assert response.status_code == 200
     assert parse(response.text).cells == []
+
+
+def test_a_browser_at_sparql_gets_the_same_form_as_the_query_page(client: TestClient) -> None:
+    """A person who follows the endpoint link starts from the same example query, and it runs."""
+    at_sparql = parse(client.get("/sparql", headers={"accept": "text/html"}).text).textareas
+    at_query = parse(client.get("/query").text).textareas
+    assert len(at_sparql) == 1 and at_sparql == at_query
+    answer = client.get("/sparql", params={"query": at_query[0]}, headers={"accept": "text/csv"})
+    assert answer.status_code == 200
 
 
 def test_docs_list_each_operation_once_in_declared_sections(client: TestClient) -> None:

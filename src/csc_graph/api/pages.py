@@ -13,18 +13,12 @@ from starlette.responses import Response
 
 from csc_graph.api.deps import StoreDep, render
 from csc_graph.api.security import STORE_ERROR_STATUSES
-from csc_graph.api.sparql import result_context, result_headers
+from csc_graph.api.sparql import STARTER_QUERY, result_context, result_headers
 from csc_graph.store import QueryResult, Store, StoreError
 
 router = APIRouter(tags=["Pages"])
 
 EXAMPLE_RESOURCE = "lewisham/youth-justice"
-STARTER_QUERY = """SELECT ?service ?label ?min ?max WHERE {
-  ?service a csc:Service ; rdfs:label ?label .
-  OPTIONAL { ?service schema:audience ?ages .
-             ?ages schema:requiredMinAge ?min ; schema:requiredMaxAge ?max }
-}
-ORDER BY ?label"""
 
 
 @router.get("/", summary="Home page linking every door", response_class=Response)

@@ -51,6 +51,14 @@ EXAMPLE_QUERIES = {
     "ask": {"summary": "An ASK query", "value": "ASK { ?s a csc:Service }"},
 }
 
+# What the query form holds before a person has written anything (/query, /sparql in a browser).
+STARTER_QUERY = """SELECT ?service ?label ?min ?max WHERE {
+  ?service a csc:Service ; rdfs:label ?label .
+  OPTIONAL { ?service schema:audience ?ages .
+             ?ages schema:requiredMinAge ?min ; schema:requiredMaxAge ?max }
+}
+ORDER BY ?label"""
+
 QueryParam = Annotated[
     list[str] | None,
     Query(
@@ -236,7 +244,7 @@ def _answer(
 def _describe_service(request: Request, store: Store, format_name: str | None) -> Response:
     representation = choose_representation(request, (*GRAPH_REPRESENTATIONS, HTML), format_name)
     if representation is HTML:
-        return render(request, "query.html", {"query": "", "result": None})
+        return render(request, "query.html", {"query": STARTER_QUERY, "result": None})
     endpoint = str(request.url.replace(query="", fragment=""))
     formats = [FORMAT_IRIS[media] for media in (*SELECT_FORMATS, *GRAPH_FORMATS)]
     graph = service_description(endpoint, formats, named_graph_counts(store))
