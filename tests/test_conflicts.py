@@ -1,27 +1,15 @@
 """conflicts.py: two claims, same subject and predicate, different objects, different sources."""
 
-from rdflib import Graph
-
 from csc_graph.config import Settings
 from csc_graph.conflicts import Conflict, find_conflicts
 from csc_graph.datafiles import read_union
 from csc_graph.store import Store
+from governance_fixtures import BASE, parsed
 
-SETTINGS = Settings()
-BASE = SETTINGS.base_iri
 ORG = "http://www.w3.org/ns/org#"
 SCHEMA = "http://schema.org/"
 
 CRAFTED = """
-@prefix csc: <https://w3id.org/csc-graph/ontology#> .
-@prefix dct: <http://purl.org/dc/terms/> .
-@prefix org: <http://www.w3.org/ns/org#> .
-@prefix prov: <http://www.w3.org/ns/prov#> .
-@prefix rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .
-@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
-@prefix schema: <http://schema.org/> .
-@prefix t: <test/> .
-
 t:page-a a csc:Source ; dct:title "Page A"@en .
 t:page-b a csc:Source ; dct:title "Page B"@en .
 t:north rdfs:label "North Service"@en .
@@ -56,8 +44,7 @@ t:south rdfs:label "South Service"@en .
 
 
 def crafted_conflicts() -> list[Conflict]:
-    graph = Graph().parse(data=CRAFTED, format="turtle", publicID=BASE)
-    return find_conflicts(graph, base_iri=BASE)
+    return find_conflicts(parsed(CRAFTED), base_iri=BASE)
 
 
 def test_only_disagreements_between_sources_are_conflicts() -> None:

@@ -8,7 +8,6 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from rdflib import Graph
 
 from csc_graph.config import Settings
 from csc_graph.diff import (
@@ -22,10 +21,7 @@ from csc_graph.diff import (
 from csc_graph.governance import report_for_files
 from csc_graph.report import ResultRow
 from csc_graph.report_formats import render_json
-
-SETTINGS = Settings()
-BASE = SETTINGS.base_iri
-DATA = Path(__file__).parent / "data"
+from governance_fixtures import BASE, DATA, SETTINGS, parsed
 
 
 def row(focus: str, path: str = "http://www.w3.org/2000/01/rdf-schema#label") -> ResultRow:
@@ -81,14 +77,6 @@ def test_rows_from_json_needs_results() -> None:
         rows_from_json({"conforms": True})
 
 
-PREFIXES = """
-@prefix csc: <https://w3id.org/csc-graph/ontology#> .
-@prefix org: <http://www.w3.org/ns/org#> .
-@prefix prov: <http://www.w3.org/ns/prov#> .
-@prefix rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .
-@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
-@prefix t: <test/> .
-"""
 OLD = """
 t:team rdfs:label "Old name"@en ; org:subOrganizationOf t:north .
 [] a csc:Claim ; rdf:subject t:team ; rdf:predicate org:subOrganizationOf ; rdf:object t:north ;
@@ -106,10 +94,6 @@ t:team rdfs:label "New name"@en ; org:subOrganizationOf t:south .
 t:kept rdfs:label "Kept"@en .
 t:added rdfs:label "Added"@en .
 """
-
-
-def parsed(turtle: str) -> Graph:
-    return Graph().parse(data=PREFIXES + turtle, format="turtle", publicID=BASE)
 
 
 def test_graph_diff_groups_changes_by_resource_and_matches_unchanged_claims() -> None:

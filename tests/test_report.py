@@ -1,34 +1,13 @@
 """report.py: each SHACL result becomes a row with the focus node's name, page link, service,
 source and quoted sentence, and a fix that names the node and the property."""
 
-from pathlib import Path
-
-from rdflib import Graph
-
-from csc_graph.config import Settings
-from csc_graph.datafiles import parse_file, read_shapes
-from csc_graph.report import ResultRow, build_report
-from csc_graph.validation import validate_graph
-
-SETTINGS = Settings()
-BASE = SETTINGS.base_iri
-SHAPES = read_shapes(SETTINGS)
-DATA = Path(__file__).parent / "data"
-SHAPES_NS = "https://w3id.org/csc-graph/shapes#"
+from csc_graph.report import ResultRow
+from governance_fixtures import BASE, SHAPES_NS, crafted, report_on
 
 # A team under the test service whose age range is 18 to 17 (one Violation on the age
 # node), a claim with no quote (one Violation on a blank-node claim), and a section that
 # names no Act (one Violation outside any service).
 CRAFTED = """
-@prefix csc: <https://w3id.org/csc-graph/ontology#> .
-@prefix dct: <http://purl.org/dc/terms/> .
-@prefix org: <http://www.w3.org/ns/org#> .
-@prefix prov: <http://www.w3.org/ns/prov#> .
-@prefix rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .
-@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
-@prefix schema: <http://schema.org/> .
-@prefix t: <test/> .
-
 t:team a csc:Team ; rdfs:label "Youth Team"@en ; dct:description "Works with young people."@en ;
     org:subOrganizationOf t:service ; schema:audience t:team-ages .
 t:team-ages a csc:AgeEligibility ; schema:requiredMinAge 18 ; schema:requiredMaxAge 17 ;
@@ -47,12 +26,7 @@ t:team-ages a csc:AgeEligibility ; schema:requiredMinAge 18 ; schema:requiredMax
 
 
 def crafted_rows() -> list[ResultRow]:
-    data = Graph()
-    for path in [*sorted(SETTINGS.ontology_dir.glob("*.ttl")), DATA / "shapes-base.ttl"]:
-        parse_file(path, SETTINGS, into=data)
-    data.parse(data=CRAFTED, format="turtle", publicID=BASE)
-    report = build_report(validate_graph(data, SHAPES), data, SHAPES, base_iri=BASE)
-    return report.failing("Violation")
+    return report_on(crafted(CRAFTED)).failing("Violation")
 
 
 def row_for(rows: list[ResultRow], shape: str) -> ResultRow:

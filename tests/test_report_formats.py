@@ -3,18 +3,15 @@
 import json
 import re
 from html.parser import HTMLParser
-from pathlib import Path
 
 import jsonschema
 import pytest
 from rdflib import Graph
 from rdflib.compare import isomorphic
 
-from csc_graph.config import Settings
 from csc_graph.conflicts import find_conflicts
-from csc_graph.datafiles import parse_file, read_shapes
 from csc_graph.diff import Comparison, diff_reports
-from csc_graph.report import Report, build_report
+from csc_graph.report import Report
 from csc_graph.report_formats import (
     REPORT_FORMATS,
     load_schema,
@@ -26,25 +23,13 @@ from csc_graph.report_formats import (
     render_text,
     render_turtle,
 )
-from csc_graph.validation import CheckResult, validate_graph
-
-SETTINGS = Settings()
-BASE = SETTINGS.base_iri
-DATA = Path(__file__).parent / "data"
+from csc_graph.validation import CheckResult
+from governance_fixtures import BASE, crafted, report_on
 
 # Two sources disagree on the team's parent (a conflict and a Warning); the team's age
 # range is 18 to 17 and a section names no Act (two Violations); names with a | and <b>
 # check escaping in Markdown and HTML.
 CRAFTED = """
-@prefix csc: <https://w3id.org/csc-graph/ontology#> .
-@prefix dct: <http://purl.org/dc/terms/> .
-@prefix org: <http://www.w3.org/ns/org#> .
-@prefix prov: <http://www.w3.org/ns/prov#> .
-@prefix rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .
-@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
-@prefix schema: <http://schema.org/> .
-@prefix t: <test/> .
-
 t:page-b a csc:Source ; dct:title "Page | B"@en ; dct:publisher t:council ;
     csc:capturedText "tests/data/shapes-base.ttl" .
 t:team a csc:Team ; rdfs:label "Team <b>A</b>"@en ; dct:description "A team."@en ;
@@ -71,20 +56,9 @@ CHECKS = [
 
 @pytest.fixture(scope="module")
 def report() -> Report:
-    data = Graph()
-    for path in [*sorted(SETTINGS.ontology_dir.glob("*.ttl")), DATA / "shapes-base.ttl"]:
-        parse_file(path, SETTINGS, into=data)
-    data.parse(data=CRAFTED, format="turtle", publicID=BASE)
-    shapes = read_shapes(SETTINGS)
-    return build_report(
-        validate_graph(data, shapes),
-        data,
-        shapes,
-        base_iri=BASE,
-        checks=CHECKS,
-        conflicts=find_conflicts(data, base_iri=BASE),
-        content_hash="abc123",
-    )
+    data = crafted(CRAFTED)
+    conflicts = find_conflicts(data, base_iri=BASE)
+    return report_on(data, checks=CHECKS, conflicts=conflicts, content_hash="abc123")
 
 
 def test_the_crafted_report_has_what_the_formats_must_show(report: Report) -> None:

@@ -13,16 +13,14 @@ from pathlib import Path
 from urllib.parse import urljoin
 
 import pytest
-from rdflib import Graph, URIRef
+from rdflib import URIRef
 from rdflib.term import Node
 
-from csc_graph.config import Settings
-from csc_graph.datafiles import parse_file, read_shapes
+from csc_graph.datafiles import parse_file
 from csc_graph.namespaces import SH
-from csc_graph.report import Report, build_report
-from csc_graph.validation import validate_graph
+from csc_graph.report import Report
+from governance_fixtures import DATA, SETTINGS, SHAPES, base_graph, report_on
 
-DATA = Path(__file__).parent / "data"
 VALID = sorted((DATA / "valid").glob("*.ttl"))
 INVALID = sorted((DATA / "invalid").glob("*.ttl"))
 
@@ -30,16 +28,9 @@ INVALID = sorted((DATA / "invalid").glob("*.ttl"))
 EXPECTED_VALID = 5
 EXPECTED_INVALID = 33
 
-SETTINGS = Settings()
-SHAPES = read_shapes(SETTINGS)
-
 
 def case_report(path: Path) -> Report:
-    data = Graph()
-    for file in [*sorted(SETTINGS.ontology_dir.glob("*.ttl")), DATA / "shapes-base.ttl", path]:
-        parse_file(file, SETTINGS, into=data)
-    outcome = validate_graph(data, SHAPES)
-    return build_report(outcome, data, SHAPES, base_iri=SETTINGS.base_iri)
+    return report_on(parse_file(path, SETTINGS, into=base_graph()))
 
 
 def expectations(path: Path) -> dict[str, str]:

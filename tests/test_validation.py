@@ -8,7 +8,6 @@ import pytest
 from rdflib import Graph, URIRef
 
 from csc_graph.config import Settings
-from csc_graph.datafiles import parse_file, read_shapes
 from csc_graph.gate import reload_if_valid
 from csc_graph.governance import report_for_files, report_for_store
 from csc_graph.namespaces import SH
@@ -22,22 +21,7 @@ from csc_graph.validation import (
     severity_at_or_above,
     validate_graph,
 )
-
-SETTINGS = Settings()
-BASE = SETTINGS.base_iri
-SHAPES = read_shapes(SETTINGS)
-DATA = Path(__file__).parent / "data"
-SHAPES_NS = "https://w3id.org/csc-graph/shapes#"
-
-PREFIXES = """
-@prefix csc: <https://w3id.org/csc-graph/ontology#> .
-@prefix dct: <http://purl.org/dc/terms/> .
-@prefix org: <http://www.w3.org/ns/org#> .
-@prefix prov: <http://www.w3.org/ns/prov#> .
-@prefix rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .
-@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
-@prefix t: <test/> .
-"""
+from governance_fixtures import BASE, SETTINGS, SHAPES, SHAPES_NS, crafted
 
 # Two unnamed teams (two NamedThingShape Violations each) and a named, described one.
 TWO_BROKEN_TEAMS = """
@@ -52,15 +36,6 @@ t:b a csc:Team ; org:subOrganizationOf t:service .
 [] a csc:Claim ; rdf:subject t:b ; rdf:predicate org:subOrganizationOf ; rdf:object t:service ;
    prov:wasDerivedFrom t:source ; csc:quote "Team B is a team of the service." .
 """
-
-
-def crafted(turtle: str) -> Graph:
-    """The ontology, the shared test base (council, source, service) and ``turtle``."""
-    graph = Graph()
-    for path in [*sorted(SETTINGS.ontology_dir.glob("*.ttl")), DATA / "shapes-base.ttl"]:
-        parse_file(path, SETTINGS, into=graph)
-    graph.parse(data=PREFIXES + turtle, format="turtle", publicID=BASE)
-    return graph
 
 
 def focus_nodes(report: Graph) -> set[str]:
