@@ -8,7 +8,13 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from csc_graph.api.app import create_app
-from csc_graph.api.security import DOCS_CSP, SECURITY_HEADERS, STANDALONE_CSP, STRICT_CSP
+from csc_graph.api.security import (
+    DOCS_CSP,
+    SECURITY_HEADERS,
+    STANDALONE_CSP,
+    STRICT_CSP,
+    ErrorBody,
+)
 from csc_graph.config import Settings
 from csc_graph.store import Store
 
@@ -166,3 +172,15 @@ def test_validation_error_names_the_parameter(client: TestClient) -> None:
             "message": "Input should be a valid integer, unable to parse string as an integer",
         }
     ]
+
+
+def test_openapi_documents_the_error_shape_the_api_sends(client: TestClient) -> None:
+    """Not FastAPI's HTTPValidationError ({"detail": [...]}), which this API never sends."""
+    schema = client.get("/openapi.json").json()
+    assert "HTTPValidationError" not in schema["components"]["schemas"]
+    operation = schema["paths"]["/queries/services-for-child"]["get"]
+    reference = operation["responses"]["default"]["content"]["application/json"]["schema"]
+    assert reference == {"$ref": "#/components/schemas/ErrorBody"}
+    refused = client.get("/queries/services-for-child", params={"age": "x"})
+    body = ErrorBody.model_validate(refused.json())
+    assert (body.status, [p.parameter for p in body.errors or []]) == (422, ["age"])

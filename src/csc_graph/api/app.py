@@ -31,6 +31,7 @@ from csc_graph.api import (
 )
 from csc_graph.api.deps import WEB_DIR
 from csc_graph.api.security import (
+    ERROR_RESPONSES,
     STORE_ERROR_STATUSES,
     BodySizeLimitMiddleware,
     ErrorShieldMiddleware,
@@ -127,6 +128,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         lifespan=lifespan,
         license_info={"name": "MIT (code); Open Government Licence v3.0 (data)"},
         openapi_tags=OPENAPI_TAGS,
+        responses=ERROR_RESPONSES,
     )
     app.state.settings = settings
     app.state.store = store

@@ -14,6 +14,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -54,6 +55,31 @@ SECURITY_HEADERS: dict[str, str] = {
     "referrer-policy": "no-referrer",
     "cross-origin-opener-policy": "same-origin",
     "permissions-policy": "camera=(), microphone=(), geolocation=()",
+}
+
+
+class ParameterProblem(BaseModel):
+    """One refused parameter: where it was, its name, and why."""
+
+    in_: str = Field(alias="in")
+    parameter: str
+    message: str
+
+
+class ErrorBody(BaseModel):
+    """The JSON body of every error this API returns (documented in OpenAPI as the default
+    response, in place of FastAPI's own validation-error shape, which it never sends)."""
+
+    status: int
+    error: str = Field(description="The reason phrase of the status.")
+    detail: str = Field(description="What went wrong, for a person to read.")
+    errors: list[ParameterProblem] | None = Field(
+        None, description="For a 422: each parameter that was refused."
+    )
+
+
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    "default": {"model": ErrorBody, "description": "An error, always in this JSON shape."}
 }
 
 
