@@ -2,8 +2,9 @@
 
 ``validate_graph`` is the stable entry point the store's loading gate calls. The rest adds
 what a governance reviewer needs: scoping to one focus node or shape, optional RDFS
-inference over the ontology, the ``queries/checks/*-violation.rq`` checks, a small cache keyed
-by content hash, and ``reload_if_valid`` which keeps the last good graph served.
+inference over the ontology, the ``queries/checks/*-violation.rq`` checks, and the content
+hashes and small cache that let a report be computed once per version of the data
+(``governance.py`` assembles the report; ``gate.py`` keeps the last good graph served).
 """
 
 from __future__ import annotations
@@ -19,11 +20,10 @@ from urllib.parse import urljoin
 import pyshacl
 import yaml
 from rdflib import Graph, URIRef
-from rdflib.namespace import RDF
 from rdflib.term import Node
 
 from csc_graph.config import Settings
-from csc_graph.datafiles import bind_prefixes, data_files, read_shapes, read_union, shape_files
+from csc_graph.datafiles import bind_prefixes, data_files, shape_files
 from csc_graph.namespaces import SH, sparql_prefixes
 
 if TYPE_CHECKING:
@@ -121,10 +121,6 @@ def validate_graph(data: Graph, shapes: Graph, scope: Scope | None = None) -> Va
         info_count=_count(report_graph, SH.Info),
         report_graph=report_graph,
     )
-
-
-def results(report_graph: Graph) -> list[object]:
-    return list(report_graph.subjects(RDF.type, SH.ValidationResult))
 
 
 # --- QC checks -------------------------------------------------------------------------
@@ -244,11 +240,6 @@ def violation_messages(outcome: ValidationOutcome, limit: int = 10) -> list[str]
         message = outcome.report_graph.value(result, SH.resultMessage)
         lines.append(f"{focus}: {message}")
     return sorted(lines)[:limit]
-
-
-def validate_settings(settings: Settings, scope: Scope | None = None) -> ValidationOutcome:
-    """Read the configured ontology, law and council files and validate them."""
-    return validate_graph(read_union(settings), read_shapes(settings), scope)
 
 
 def data_hash(settings: Settings) -> str:
