@@ -2,11 +2,12 @@
 
 import json
 import re
+from dataclasses import replace
 from html.parser import HTMLParser
 
 import jsonschema
 import pytest
-from rdflib import Graph
+from rdflib import Graph, URIRef
 from rdflib.compare import isomorphic
 
 from csc_graph.conflicts import find_conflicts
@@ -23,8 +24,8 @@ from csc_graph.report_formats import (
     render_text,
     render_turtle,
 )
-from csc_graph.validation import CheckResult
-from governance_fixtures import BASE, crafted, report_on
+from csc_graph.validation import CheckResult, Scope
+from governance_fixtures import BASE, SHAPES_NS, crafted, report_on
 
 # Two sources disagree on the team's parent (a conflict and a Warning); the team's age
 # range is 18 to 17 and a section names no Act (two Violations); names with a | and <b>
@@ -186,6 +187,13 @@ def test_html_shows_a_comparison(report: Report) -> None:
     assert [(r["change"], r["focus"]) for r in changes] == [("new", report.results[0].focus)]
 
 
+def test_html_shows_what_a_comparison_fixed(report: Report) -> None:
+    comparison = Comparison(results=diff_reports(report.results, report.results[1:]))
+    page = parse_html(render_html(report, comparison))
+    changes = [r for r in page.rows if r["class"] == "change"]
+    assert [(r["change"], r["focus"]) for r in changes] == [("fixed", report.results[0].focus)]
+
+
 def markdown_table_rows(text: str) -> list[list[str]]:
     """Cells of every table row, splitting on pipes that are not escaped."""
     rows = []
@@ -222,6 +230,26 @@ def test_text_starts_with_the_verdict(report: Report) -> None:
     assert sum(line.startswith(("Violation:", "Warning:", "Info:")) for line in lines) == len(
         report.results
     )
+
+
+PART = "Only part of the graph was checked:"
+
+
+def scope_named(text: str) -> list[str] | None:
+    """The IRIs on the line that says a report covers only part of the graph, if any."""
+    for line in text.splitlines():
+        if line.strip().startswith(PART):
+            return [word.strip("`.") for word in line.strip().removeprefix(PART).split()]
+    return None
+
+
+def test_text_and_markdown_say_when_only_part_was_checked(report: Report) -> None:
+    assert scope_named(render_text(report)) is None
+    assert scope_named(render_markdown(report)) is None
+    focus, shape = BASE + "test/team", SHAPES_NS + "UnitParentShape"
+    scoped = replace(report, scope=Scope(focus=(URIRef(focus),), shapes=(URIRef(shape),)))
+    assert scope_named(render_text(scoped)) == [focus, shape]
+    assert scope_named(render_markdown(scoped)) == [focus, shape]
 
 
 def test_every_format_has_a_media_type() -> None:
