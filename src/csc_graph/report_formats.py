@@ -64,11 +64,16 @@ def report_to_dict(report: Report, comparison: Comparison | None = None) -> dict
         "checks_failed": len(report.failed_checks),
         "results": [asdict(row) for row in report.results],
         "checks": [{**asdict(check), "passed": check.passed} for check in report.checks],
-        "conflicts": [asdict(conflict) for conflict in report.conflicts],
+        "conflicts": conflicts_to_list(report),
     }
     if comparison is not None:
         document["comparison"] = _comparison_dict(comparison)
     return document
+
+
+def conflicts_to_list(report: Report) -> list[dict[str, Any]]:
+    """The conflicts as JSON: what /conflicts serves and the report's "conflicts"."""
+    return [asdict(conflict) for conflict in report.conflicts]
 
 
 def _comparison_dict(comparison: Comparison) -> dict[str, Any]:

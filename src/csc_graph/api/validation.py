@@ -14,11 +14,7 @@ from fastapi.responses import JSONResponse, Response
 from csc_graph.api.deps import SettingsDep, StoreDep, choose_representation
 from csc_graph.governance import report_for_store
 from csc_graph.negotiation import HTML, Representation
-from csc_graph.report_formats import (
-    REPORT_FORMATS,
-    render_conflicts_html,
-    report_to_dict,
-)
+from csc_graph.report_formats import REPORT_FORMATS, conflicts_to_list, render_conflicts_html
 from csc_graph.validation import ScopeError, scope_from
 
 router = APIRouter(tags=["Governance"])
@@ -134,4 +130,4 @@ async def conflicts(
         return Response(
             render_conflicts_html(report), media_type="text/html; charset=utf-8", headers=headers
         )
-    return JSONResponse(report_to_dict(report)["conflicts"], headers=headers)
+    return JSONResponse(conflicts_to_list(report), headers=headers)
