@@ -2,6 +2,7 @@
 error bodies without stack traces, CORS for GET only, and the read-only store."""
 
 from collections.abc import Iterator
+from html.parser import HTMLParser
 
 import pytest
 from fastapi import FastAPI
@@ -184,3 +185,45 @@ def test_openapi_documents_the_error_shape_the_api_sends(client: TestClient) -> 
     refused = client.get("/queries/services-for-child", params={"age": "x"})
     body = ErrorBody.model_validate(refused.json())
     assert (body.status, [p.parameter for p in body.errors or []]) == (422, ["age"])
+
+
+BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+
+
+@pytest.mark.parametrize(
+    ("path", "status"),
+    [("/id/lewisham/no-such-team", 404), ("/queries/services-for-child?age=x", 422)],
+)
+def test_a_browser_gets_errors_as_a_page(client: TestClient, path: str, status: int) -> None:
+    """The same status and text as the JSON body, on a page with the site's navigation."""
+    as_json = client.get(path)
+    as_page = client.get(path, headers={"accept": BROWSER})
+    assert as_json.status_code == as_page.status_code == status
+    assert as_json.headers["content-type"] == "application/json"
+    assert as_page.headers["content-type"].startswith("text/html")
+    alert = _alert_text(as_page.text)
+    assert as_json.json()["detail"] in alert
+    problems = as_json.json().get("errors") or []
+    assert all(p["message"] in alert for p in problems)
+
+
+def _alert_text(html: str) -> str:
+    class Alert(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.depth, self.text = 0, ""
+
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            if self.depth or dict(attrs).get("role") == "alert":
+                self.depth += 1
+
+        def handle_endtag(self, tag: str) -> None:
+            self.depth = max(self.depth - 1, 0)
+
+        def handle_data(self, data: str) -> None:
+            if self.depth:
+                self.text += data
+
+    parser = Alert()
+    parser.feed(html)
+    return " ".join(parser.text.split())

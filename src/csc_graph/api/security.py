@@ -16,8 +16,11 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from csc_graph.api.deps import render
+from csc_graph.negotiation import HTML, Representation, negotiate
 from csc_graph.store import QueryRefused, QuerySyntaxError, QueryTimeout, StoreError
 
 log = logging.getLogger(__name__)
@@ -48,6 +51,9 @@ DOCS_PATHS = ("/docs", "/redoc")
 # <style>; inline styles are allowed there, scripts still are not.
 STANDALONE_CSP = STRICT_CSP.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
 STANDALONE_PATHS = ("/validation", "/conflicts")
+
+# Errors are JSON unless the client prefers HTML (a browser): then a page with the same text.
+ERROR_OFFERS = (Representation("json", "application/json"), HTML)
 
 SECURITY_HEADERS: dict[str, str] = {
     "x-content-type-options": "nosniff",
@@ -92,6 +98,22 @@ def error_response(
     status: int, detail: str, headers: Mapping[str, str] | None = None, **extra: Any
 ) -> JSONResponse:
     return JSONResponse(error_body(status, detail, **extra), status_code=status, headers=headers)
+
+
+def error_answer(
+    request: Request,
+    status: int,
+    detail: str,
+    headers: Mapping[str, str] | None = None,
+    **extra: Any,
+) -> Response:
+    """The error as JSON, or as a page for a browser (one that prefers HTML to JSON)."""
+    if negotiate(request.headers.get("accept"), ERROR_OFFERS) is not HTML:
+        return error_response(status, detail, headers, **extra)
+    body = error_body(status, detail, **extra)
+    response = render(request, "error.html", body, status_code=status)
+    response.headers.update(headers or {})
+    return response
 
 
 def content_security_policy(path: str) -> str:
@@ -240,17 +262,17 @@ def _validation_message(error: Mapping[str, Any]) -> dict[str, Any]:
     return {"in": where, "parameter": name, "message": error.get("msg", "is not valid")}
 
 
-async def _on_validation_error(request: Request, exc: Exception) -> JSONResponse:
+async def _on_validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     problems = [_validation_message(error) for error in exc.errors()]
     detail = "; ".join(f"{p['in']} parameter '{p['parameter']}': {p['message']}" for p in problems)
-    return error_response(422, detail, errors=problems)
+    return error_answer(request, 422, detail, errors=problems)
 
 
-async def _on_http_error(request: Request, exc: Exception) -> JSONResponse:
+async def _on_http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     detail = exc.detail if isinstance(exc.detail, str) else json.dumps(exc.detail)
-    return error_response(exc.status_code, detail, headers=exc.headers)
+    return error_answer(request, exc.status_code, detail, headers=exc.headers)
 
 
 def install_error_handlers(
@@ -268,8 +290,8 @@ def install_error_handlers(
 
 
 def _mapped_handler(status: int, prefix: str) -> Any:
-    async def handler(request: Request, exc: Exception) -> JSONResponse:
+    async def handler(request: Request, exc: Exception) -> Response:
         message = str(exc).strip()
-        return error_response(status, f"{prefix}: {message}" if message else prefix)
+        return error_answer(request, status, f"{prefix}: {message}" if message else prefix)
 
     return handler
