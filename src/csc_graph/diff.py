@@ -23,11 +23,11 @@ from rdflib.namespace import RDF
 from rdflib.term import Node
 
 from csc_graph.config import Settings
-from csc_graph.datafiles import read_union
+from csc_graph.datafiles import read_shapes, read_union
 from csc_graph.governance import report_for_files, report_for_graph
 from csc_graph.labels import id_link, label_of, qname, value_text
-from csc_graph.report import Report, ResultRow
-from csc_graph.validation import Scope, ScopeError, severity_at_or_above
+from csc_graph.report import Report, ResultRow, result_rows
+from csc_graph.validation import Scope, ScopeError, severity_at_or_above, validate_graph
 
 REVISION_FOLDERS = ("ontology", "graph", "queries")
 """What a revision's report is built from: data, shapes and QC checks."""
@@ -205,6 +205,12 @@ def revision_settings(settings: Settings, revision: str | None) -> Iterator[Sett
         yield settings.model_copy(update={"root": Path(folder)})
 
 
+def _shacl_rows(data: Graph, settings: Settings, scope: Scope | None) -> list[ResultRow]:
+    """Only the SHACL rows: of the older version, nothing else is compared or shown."""
+    shapes = read_shapes(settings)
+    return result_rows(validate_graph(data, shapes, scope), data, shapes, settings.base_iri)
+
+
 def compare_revisions(
     settings: Settings, old: str, new: str | None = None, scope: Scope | None = None
 ) -> tuple[Report, Comparison]:
@@ -217,10 +223,10 @@ def compare_revisions(
             old_data, new_data = read_union(old_settings), read_union(new_settings)
         except Exception as error:  # bad Turtle at one revision
             raise DiffInputError(f"cannot read the data: {error}") from error
-        old_report = report_for_graph(old_data, old_settings, scope=scope)
+        old_rows = _shacl_rows(old_data, old_settings, scope)
         new_report = report_for_graph(new_data, new_settings, scope=scope)
         comparison = Comparison(
-            results=diff_reports(old_report.results, new_report.results),
+            results=diff_reports(old_rows, new_report.results),
             data=diff_graphs(old_data, new_data, settings.base_iri),
             old_label=old,
             new_label=new or "working tree",
