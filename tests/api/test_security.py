@@ -227,3 +227,21 @@ def _alert_text(html: str) -> str:
     parser = Alert()
     parser.feed(html)
     return " ".join(parser.text.split())
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/sparql",
+        "/queries",
+        "/queries/roles-in-unit?unit=has+space",
+        "/id/lewisham/mash",
+        "/id/lewisham/no-such-team",
+    ],
+)
+@pytest.mark.parametrize("accept", [BROWSER, "application/json"])
+def test_answers_that_depend_on_accept_say_so(client: TestClient, path: str, accept: str) -> None:
+    """A shared cache must not hand the browser's page to a program, or the reverse."""
+    response = client.get(path, headers={"accept": accept})
+    vary = {name.strip().lower() for name in response.headers.get("vary", "").split(",")}
+    assert "accept" in vary, response.status_code

@@ -85,8 +85,11 @@ def list_queries(
     representation = choose_representation(request, CATALOGUE_OFFERS, format)
     entries = [describe_query(q) for q in catalogue(request).values()]
     if representation is HTML:
-        return render(request, "queries.html", {"queries": entries})
-    return JSONResponse(entries, headers={"Vary": "Accept"})
+        response = render(request, "queries.html", {"queries": entries})
+    else:
+        response = JSONResponse(entries)
+    response.headers["Vary"] = "Accept"
+    return response
 
 
 def _param_error(error: ParamError) -> JSONResponse:
@@ -120,10 +123,13 @@ def run_and_render(
         raw = _raw_params(request)
         result = run_named(store, query.name, raw, catalogue(request))
     except ParamError as error:
-        if not _wants_html(request, format_name):
-            return _param_error(error)
-        context = {**_page_context(store, query, raw), "error": str(error)}
-        return render(request, "named_query.html", context, status_code=422)
+        if _wants_html(request, format_name):
+            context = {**_page_context(store, query, raw), "error": str(error)}
+            refusal = render(request, "named_query.html", context, status_code=422)
+        else:
+            refusal = _param_error(error)
+        refusal.headers["Vary"] = "Accept"
+        return refusal
 
     def page() -> Response:
         context = result_context(store, result, request.url.path, raw)

@@ -108,11 +108,12 @@ def error_answer(
     **extra: Any,
 ) -> Response:
     """The error as JSON, or as a page for a browser (one that prefers HTML to JSON)."""
-    if negotiate(request.headers.get("accept"), ERROR_OFFERS) is not HTML:
-        return error_response(status, detail, headers, **extra)
-    body = error_body(status, detail, **extra)
-    response = render(request, "error.html", body, status_code=status)
-    response.headers.update(headers or {})
+    if negotiate(request.headers.get("accept"), ERROR_OFFERS) is HTML:
+        body = error_body(status, detail, **extra)
+        response: Response = render(request, "error.html", body, status_code=status)
+    else:
+        response = error_response(status, detail, **extra)
+    response.headers.update({**(headers or {}), "Vary": "Accept"})
     return response
 
 

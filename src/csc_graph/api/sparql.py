@@ -244,16 +244,17 @@ def _answer(
 def _describe_service(request: Request, store: Store, format_name: str | None) -> Response:
     representation = choose_representation(request, (*GRAPH_REPRESENTATIONS, HTML), format_name)
     if representation is HTML:
-        return render(request, "query.html", {"query": STARTER_QUERY, "result": None})
-    endpoint = str(request.url.replace(query="", fragment=""))
-    formats = [FORMAT_IRIS[media] for media in (*SELECT_FORMATS, *GRAPH_FORMATS)]
-    graph = service_description(endpoint, formats, named_graph_counts(store))
-    result = QueryResult(kind="graph", graph=graph)
-    return Response(
-        write_result(result, representation),
-        media_type=representation.media_type,
-        headers={"Vary": "Accept"},
-    )
+        response = render(request, "query.html", {"query": STARTER_QUERY, "result": None})
+    else:
+        endpoint = str(request.url.replace(query="", fragment=""))
+        formats = [FORMAT_IRIS[media] for media in (*SELECT_FORMATS, *GRAPH_FORMATS)]
+        graph = service_description(endpoint, formats, named_graph_counts(store))
+        result = QueryResult(kind="graph", graph=graph)
+        response = Response(
+            write_result(result, representation), media_type=representation.media_type
+        )
+    response.headers["Vary"] = "Accept"
+    return response
 
 
 @router.get(
