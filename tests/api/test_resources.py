@@ -8,6 +8,7 @@ Justice sits in the Integrated Adolescent Safeguarding Service and works with ag
 import json
 import re
 from html.parser import HTMLParser
+from importlib.metadata import version
 
 import pytest
 from fastapi.testclient import TestClient
@@ -186,6 +187,7 @@ def test_etag_and_if_none_match(client: TestClient) -> None:
 def test_etag_comes_from_the_store_content_hash(client: TestClient, store) -> None:
     response = client.get(f"/id/{YOUTH_JUSTICE}", headers={"accept": "text/turtle"})
     assert response.headers["etag"].strip('"').split("-")[0] == store.content_hash()[:32]
+    assert response.headers["etag"].strip('"').endswith("-" + version("csc-graph"))
 
 
 class _Tables(HTMLParser):

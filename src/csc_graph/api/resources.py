@@ -7,6 +7,7 @@ store's content hash, so a client that sends ``If-None-Match`` gets a 304.
 """
 
 import json
+from importlib.metadata import version
 from typing import Annotated
 from urllib.parse import urlencode
 
@@ -72,8 +73,13 @@ RESOURCE_RESPONSES: dict[int | str, dict[str, object]] = {
 }
 
 
+# In the ETag with the data's hash: a new release draws pages (and may write formats)
+# differently, so a browser must not keep a page from the last one on a 304.
+APP_VERSION = version("csc-graph")
+
+
 def _etag(store: Store, representation: Representation) -> str:
-    return f'"{store.content_hash()[:32]}-{representation.name}"'
+    return f'"{store.content_hash()[:32]}-{representation.name}-{APP_VERSION}"'
 
 
 def _matches(if_none_match: str | None, etag: str) -> bool:
