@@ -90,6 +90,15 @@ def test_etag_gives_304_and_differs_by_format(client: TestClient) -> None:
     assert client.get("/validation?format=html").headers["etag"] != etag
 
 
+def test_etag_changes_with_the_release(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A new release may draw the report differently: a browser must not keep the old page."""
+    etag = client.get("/validation?format=html").headers["etag"]
+    monkeypatch.setattr("csc_graph.api.validation.APP_VERSION", "0.0.0-next")
+    response = client.get("/validation?format=html", headers={"If-None-Match": etag})
+    assert response.status_code == 200
+    assert response.headers["etag"] != etag
+
+
 def test_focus_scope(client: TestClient) -> None:
     document = client.get("/validation", params={"focus": SAFE_SPACE}).json()
     assert document["scope"]["focus"] == [SAFE_SPACE]

@@ -12,6 +12,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 
 from csc_graph.api.deps import SettingsDep, StoreDep, choose_representation
+from csc_graph.api.resources import APP_VERSION
 from csc_graph.governance import report_for_store
 from csc_graph.negotiation import HTML, Representation
 from csc_graph.report_formats import REPORT_FORMATS, conflicts_to_list, render_conflicts_html
@@ -41,9 +42,10 @@ FormatQuery = Annotated[
 
 
 def _etag(cache_key: str, representation: Representation) -> str:
-    """Changes with the data, the shapes and checks, the scope and the format."""
-    digest = hashlib.sha256(f"{cache_key}|{representation.name}".encode()).hexdigest()
-    return f'"{digest[:32]}"'
+    """Changes with the data, the shapes and checks, the scope, the format and the release
+    (a new release may draw the report differently)."""
+    text = f"{cache_key}|{representation.name}|{APP_VERSION}"
+    return f'"{hashlib.sha256(text.encode()).hexdigest()[:32]}"'
 
 
 def _matches(if_none_match: str | None, etag: str) -> bool:
