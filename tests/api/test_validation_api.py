@@ -90,6 +90,12 @@ def test_etag_gives_304_and_differs_by_format(client: TestClient) -> None:
     assert client.get("/validation?format=html").headers["etag"] != etag
 
 
+def test_a_weak_etag_in_if_none_match_also_gives_304(client: TestClient) -> None:
+    etag = client.get("/validation?format=json").headers["ETag"]
+    again = client.get("/validation?format=json", headers={"If-None-Match": f"W/{etag}"})
+    assert again.status_code == 304
+
+
 def test_etag_changes_with_the_release(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
     """A new release may draw the report differently: a browser must not keep the old page."""
     etag = client.get("/validation?format=html").headers["etag"]

@@ -6,6 +6,7 @@ never build their own; a router mounted in another app only needs those two attr
 """
 
 from collections.abc import Sequence
+from importlib.metadata import version
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -23,6 +24,21 @@ from csc_graph.negotiation import Representation, by_name, negotiate, offer_name
 from csc_graph.store import Store
 
 WEB_DIR = Path(__file__).resolve().parent.parent / "web"
+
+# Part of every ETag with the data's hash: a new release draws pages (and may write formats)
+# differently, so a browser must not keep a page from the last one on a 304.
+APP_VERSION = version("csc-graph")
+
+
+def etag_matches(if_none_match: str | None, etag: str) -> bool:
+    """Whether If-None-Match names this ETag (or '*'); weak tags compare as strong (RFC 9110
+    uses the weak comparison for If-None-Match)."""
+    if not if_none_match:
+        return False
+    tags = [tag.strip().removeprefix("W/") for tag in if_none_match.split(",")]
+    return "*" in tags or etag.removeprefix("W/") in tags
+
+
 templates = Jinja2Templates(directory=WEB_DIR / "templates")
 
 

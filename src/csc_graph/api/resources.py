@@ -7,7 +7,6 @@ store's content hash, so a client that sends ``If-None-Match`` gets a 304.
 """
 
 import json
-from importlib.metadata import version
 from typing import Annotated
 from urllib.parse import urlencode
 
@@ -16,7 +15,15 @@ from fastapi.responses import JSONResponse
 from rdflib import Graph
 from starlette.responses import Response
 
-from csc_graph.api.deps import SettingsDep, StoreDep, choose_representation, page_link, render
+from csc_graph.api.deps import (
+    APP_VERSION,
+    SettingsDep,
+    StoreDep,
+    choose_representation,
+    etag_matches,
+    page_link,
+    render,
+)
 from csc_graph.config import Settings
 from csc_graph.negotiation import GRAPH_REPRESENTATIONS, HTML, Representation
 from csc_graph.resources import (
@@ -73,20 +80,8 @@ RESOURCE_RESPONSES: dict[int | str, dict[str, object]] = {
 }
 
 
-# In the ETag with the data's hash: a new release draws pages (and may write formats)
-# differently, so a browser must not keep a page from the last one on a 304.
-APP_VERSION = version("csc-graph")
-
-
 def _etag(store: Store, representation: Representation) -> str:
     return f'"{store.content_hash()[:32]}-{representation.name}-{APP_VERSION}"'
-
-
-def _matches(if_none_match: str | None, etag: str) -> bool:
-    if not if_none_match:
-        return False
-    tags = [tag.strip().removeprefix("W/") for tag in if_none_match.split(",")]
-    return "*" in tags or etag in tags
 
 
 def _alternates(request: Request) -> list[dict[str, str]]:
@@ -130,7 +125,7 @@ def serve_resource(
         "Vary": "Accept",
         "Link": _link_header(iri, alternates),
     }
-    if _matches(request.headers.get("if-none-match"), headers["ETag"]):
+    if etag_matches(request.headers.get("if-none-match"), headers["ETag"]):
         return Response(status_code=304, headers=headers)
     if representation is HTML:
         context = {"page": page(graph, iri), "alternates": alternates}
@@ -193,7 +188,7 @@ def ontology(
     representation = choose_representation(request, OFFERS, format)
     graph = ontology_graph(store, settings)
     headers = {"Vary": "Accept", "ETag": _etag(store, representation)}
-    if _matches(request.headers.get("if-none-match"), headers["ETag"]):
+    if etag_matches(request.headers.get("if-none-match"), headers["ETag"]):
         return Response(status_code=304, headers=headers)
     if representation is HTML:
         response = render(request, "ontology.html", {"sections": ontology_sections(graph)})

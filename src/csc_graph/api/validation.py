@@ -11,8 +11,13 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 
-from csc_graph.api.deps import SettingsDep, StoreDep, choose_representation
-from csc_graph.api.resources import APP_VERSION
+from csc_graph.api.deps import (
+    APP_VERSION,
+    SettingsDep,
+    StoreDep,
+    choose_representation,
+    etag_matches,
+)
 from csc_graph.governance import report_for_store
 from csc_graph.negotiation import HTML, Representation
 from csc_graph.report_formats import REPORT_FORMATS, conflicts_to_list, render_conflicts_html
@@ -46,11 +51,6 @@ def _etag(cache_key: str, representation: Representation) -> str:
     (a new release may draw the report differently)."""
     text = f"{cache_key}|{representation.name}|{APP_VERSION}"
     return f'"{hashlib.sha256(text.encode()).hexdigest()[:32]}"'
-
-
-def _matches(if_none_match: str | None, etag: str) -> bool:
-    tags = [tag.strip() for tag in (if_none_match or "").split(",")]
-    return "*" in tags or etag in tags
 
 
 @router.get(
@@ -106,7 +106,7 @@ async def validation(
         "Vary": "Accept",
         "X-Conforms": "true" if report.conforms else "false",
     }
-    if _matches(request.headers.get("if-none-match"), etag):
+    if etag_matches(request.headers.get("if-none-match"), etag):
         return Response(status_code=304, headers=headers)
     content = _BY_REPRESENTATION[representation.name].render(report, None)
     media_type = representation.media_type
