@@ -2,6 +2,7 @@
 and the same answers from the embedded store and a real Oxigraph server."""
 
 import gc
+import os
 import shutil
 from collections.abc import Callable
 from contextlib import AbstractContextManager
@@ -20,6 +21,7 @@ from csc_graph.store import (
     QuerySyntaxError,
     QueryTimeout,
     Store,
+    StoreError,
     open_store,
 )
 from csc_graph.store_embedded import EmbeddedStore
@@ -289,6 +291,22 @@ def test_heavy_query_times_out(any_store: Store) -> None:
     with pytest.raises(QueryTimeout):
         any_store.with_limits(query_timeout=1.0).query(HEAVY)
     assert any_store.query("ASK { ?s a csc:Council }").boolean is True  # still answers
+
+
+def test_a_query_process_that_cannot_start_is_a_store_error(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """When fork fails (no memory, too many processes) the query fails cleanly: a
+    StoreError the doors can map, and the pipe made for the answer is closed again."""
+
+    def no_fork() -> int:
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    open_before = sorted(os.listdir("/proc/self/fd"))
+    monkeypatch.setattr(os, "fork", no_fork)
+    with pytest.raises(StoreError):
+        store.query("ASK { ?s a csc:Council }")
+    assert sorted(os.listdir("/proc/self/fd")) == open_before
 
 
 def test_select_rows_are_rdflib_terms(any_store: Store) -> None:

@@ -1,11 +1,18 @@
 """The embedded store: pyoxigraph in this process, in memory or on disk.
 
-pyoxigraph cannot cancel a running query, so each query is evaluated in a forked child
-process that inherits the loaded store (copy-on-write, nothing is copied up front). The
-parent waits up to ``settings.query_timeout`` and kills the child when it is over: a
-runaway query ends with QueryTimeout and leaves no work behind. The child sends back at
-most ``settings.max_rows`` + 1 rows as plain strings, so the cap is enforced before any
-result crosses the process boundary.
+pyoxigraph cannot cancel a running query (it does not even see signals), so each query is
+evaluated in a forked child process that inherits the loaded store (copy-on-write, nothing
+is copied up front). The parent waits up to ``settings.query_timeout`` and then kills and
+reaps the child: a runaway query ends with QueryTimeout and leaves no work behind. The
+child also arms its own alarm, so it dies on time even if the parent cannot kill it. It
+sends back at most ``settings.max_rows`` + 1 rows as plain strings, so the cap is enforced
+before any result crosses the process boundary.
+
+The fork is a bare ``os.fork`` rather than a multiprocessing.Process: the caller is often
+one of the HTTP server's worker threads, and the child must touch nothing but the store
+and its pipe (no interpreter clean-up, no flushing of streams another thread may hold),
+then leave with ``os._exit``. A hang in the child can only delay its own answer, never
+the parent: the parent's deadline still applies.
 
 Loading builds a new pyoxigraph Store and swaps the reference, so a reader sees either
 the old data or the new. On disk, each load writes a fresh generation directory under
@@ -15,12 +22,14 @@ the old data or the new. On disk, each load writes a fresh generation directory 
 from __future__ import annotations
 
 import multiprocessing
+import os
 import shutil
+import signal
 import time
 from collections.abc import Iterable
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import pyoxigraph as ox
 from rdflib import Dataset, Graph
@@ -37,7 +46,6 @@ from csc_graph.store import (
     StoreError,
 )
 
-_FORK = multiprocessing.get_context("fork")
 _GENERATION = "generation-"
 
 
@@ -64,17 +72,38 @@ def _collect(result: Any, kind: str, max_rows: int) -> tuple[Any, ...]:
 
 
 def _child(
-    store: ox.Store, kind: str, kwargs: dict[str, Any], max_rows: int, conn: Connection
-) -> None:
-    """The forked evaluator: one query, one message back, then exit."""
+    store: ox.Store,
+    kind: str,
+    kwargs: dict[str, Any],
+    max_rows: int,
+    timeout: float,
+    conn: Connection,
+) -> NoReturn:
+    """The forked evaluator: one query, one message back, then exit at once, whatever
+    happens (it must never return into the parent's code)."""
     try:
-        conn.send(("ok", _collect(store.query(**kwargs), kind, max_rows)))
-    except SyntaxError as exc:
-        conn.send(("syntax", str(exc)))
-    except Exception as exc:
-        conn.send(("error", f"{type(exc).__name__}: {exc}"))
+        signal.signal(signal.SIGALRM, signal.SIG_DFL)  # the alarm kills, even inside Rust
+        signal.setitimer(signal.ITIMER_REAL, timeout + 1)
+        message: tuple[str, Any]
+        try:
+            message = ("ok", _collect(store.query(**kwargs), kind, max_rows))
+        except SyntaxError as exc:
+            message = ("syntax", str(exc))
+        except Exception as exc:
+            message = ("error", f"{type(exc).__name__}: {exc}")
+        conn.send(message)
     finally:
-        conn.close()
+        os._exit(0)
+
+
+def _receive(receiver: Connection, timeout: float) -> tuple[str, Any]:
+    """The child's message, or QueryTimeout when none came within the time limit."""
+    if not receiver.poll(timeout):
+        raise QueryTimeout(f"The query ran for more than {timeout:g} s and was stopped")
+    try:
+        return receiver.recv()
+    except EOFError:
+        raise StoreError("The query process ended without an answer") from None
 
 
 def _build_result(kind: str, payload: tuple[Any, ...]) -> QueryResult:
@@ -148,25 +177,23 @@ class EmbeddedStore(Store):
         return kwargs
 
     def _evaluate(self, request: QueryRequest) -> QueryResult:
-        kind = request.checked.kind
-        receiver, sender = _FORK.Pipe(duplex=False)
-        args = (self._store, kind, self._query_kwargs(request), self.settings.max_rows, sender)
-        child = _FORK.Process(target=_child, args=args, daemon=True)
-        child.start()
-        sender.close()
+        kind, timeout = request.checked.kind, self.settings.query_timeout
+        kwargs = self._query_kwargs(request)
+        receiver, sender = multiprocessing.Pipe(duplex=False)
+        with sender:
+            try:
+                pid = os.fork()
+            except OSError as exc:
+                receiver.close()
+                raise StoreError(f"Cannot start a query process: {exc}") from None
+            if pid == 0:
+                _child(self._store, kind, kwargs, self.settings.max_rows, timeout, sender)
         try:
-            if not receiver.poll(self.settings.query_timeout):
-                raise QueryTimeout(
-                    f"The query ran for more than {self.settings.query_timeout:g} s and was stopped"
-                )
-            status, payload = receiver.recv()
-        except EOFError:
-            raise StoreError("The query process ended without an answer") from None
+            status, payload = _receive(receiver, timeout)
         finally:
             receiver.close()
-            if child.is_alive():
-                child.kill()
-            child.join()
+            os.kill(pid, signal.SIGKILL)  # a child that has exited is a zombie until reaped
+            os.waitpid(pid, 0)
         if status == "syntax":
             raise QuerySyntaxError(payload)
         if status == "error":
