@@ -583,6 +583,28 @@ def test_enum_choices_come_from_the_graph(store: Store, catalogue: dict[str, Nam
     assert fixed == ["no", "yes"]
 
 
+def test_enum_choices_are_read_only_for_values_given(
+    store: Store, catalogue: dict[str, NamedQuery], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each store query costs a process, so a run looks up the allowed values of an enum
+    (its values_query) only when that parameter has a value."""
+    sent: list[str] = []
+    real_query = store.query
+
+    def recording_query(sparql: str, **kwargs: object) -> QueryResult:
+        sent.append(sparql)
+        return real_query(sparql, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(store, "query", recording_query)
+    query = catalogue["services-for-child"]
+    (concern,) = [p for p in query.params if p.name == "concern"]
+    run(store, catalogue, "services-for-child", age="15")
+    assert sent == [query.sparql]
+    sent.clear()
+    run(store, catalogue, "services-for-child", age="15", concern="care-leaver")
+    assert sent == [concern.values_query, query.sparql]
+
+
 def test_unknown_query(store: Store, catalogue: dict[str, NamedQuery]) -> None:
     with pytest.raises(UnknownQueryError):
         run_named(store, "no-such-query", {}, catalogue)

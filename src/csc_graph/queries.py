@@ -20,7 +20,7 @@ Header example::
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -127,6 +127,21 @@ class NamedQuery:
     def _param_names(self) -> str:
         return ", ".join(p.name for p in self.params) or "no parameters"
 
+    def given(self, raw: Mapping[str, str]) -> dict[str, str]:
+        """The raw text of each parameter that has a value, defaults filled in; an unknown
+        name or a missing required parameter is a ParamError."""
+        for name in raw:
+            self.param(name)
+        given: dict[str, str] = {}
+        for param in self.params:
+            value = raw.get(param.name, param.default)
+            if value is None or value == "":
+                if param.required:
+                    raise ParamError(param.name, "is required")
+                continue
+            given[param.name] = value
+        return given
+
     def bind(
         self,
         raw: Mapping[str, str],
@@ -139,17 +154,11 @@ class NamedQuery:
         ``choices`` gives the allowed values of enum parameters whose values come from a
         query (see ``param_choices``); fixed lists come from the header.
         """
-        for name in raw:
-            self.param(name)
-        bound: dict[str, Node] = {}
-        for param in self.params:
-            value = raw.get(param.name, param.default)
-            if value is None or value == "":
-                if param.required:
-                    raise ParamError(param.name, "is required")
-                continue
-            bound[param.name] = param.convert(value, base_iri, (choices or {}).get(param.name, ()))
-        return bound
+        allowed = choices or {}
+        return {
+            name: self.param(name).convert(value, base_iri, allowed.get(name, ()))
+            for name, value in self.given(raw).items()
+        }
 
 
 # ---------------------------------------------------------------- converters
@@ -361,12 +370,14 @@ def load_catalogue(directory: Path, base_iri: str = _DEFAULT_BASE) -> dict[str, 
 # ---------------------------------------------------------------- running
 
 
-def param_choices(store: Store, query: NamedQuery) -> dict[str, list[str]]:
-    """Allowed values of each enum parameter: the fixed list, or what values_query returns
-    (its first variable), in the order the query gives."""
+def param_choices(
+    store: Store, query: NamedQuery, only: Collection[str] | None = None
+) -> dict[str, list[str]]:
+    """Allowed values of each enum parameter (of those named in ``only``, when given): the
+    fixed list, or what values_query returns (its first variable), in the query's order."""
     choices: dict[str, list[str]] = {}
     for param in query.params:
-        if param.type != "enum":
+        if param.type != "enum" or (only is not None and param.name not in only):
             continue
         if param.values_query is None:
             choices[param.name] = list(param.values)
@@ -392,7 +403,7 @@ def run_named(
     if name not in catalogue:
         raise UnknownQueryError(name)
     query = catalogue[name]
-    bindings = query.bind(
-        raw_params, base_iri=store.settings.base_iri, choices=param_choices(store, query)
-    )
+    given = query.given(raw_params)  # choices are looked up only for enums given a value
+    choices = param_choices(store, query, only=given)
+    bindings = query.bind(given, base_iri=store.settings.base_iri, choices=choices)
     return store.query(query.sparql, bindings=bindings)
