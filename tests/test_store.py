@@ -158,6 +158,24 @@ def test_on_disk_store_keeps_its_data(mini: Settings, tmp_path: Path) -> None:
     assert reopened.content_hash() == expected
 
 
+def test_an_empty_on_disk_store_is_reopened_not_doubled(mini: Settings, tmp_path: Path) -> None:
+    on_disk = mini.model_copy(update={"store_path": tmp_path / "store"})
+    first = open_store(on_disk)  # never loaded: an empty generation
+    del first
+    gc.collect()
+    open_store(on_disk)
+    assert len(list((tmp_path / "store").iterdir())) == 1
+
+
+def test_an_on_disk_store_in_use_is_a_store_error(mini: Settings, tmp_path: Path) -> None:
+    """A second opener (`csc-graph load` beside a running server) is told, not crashed."""
+    on_disk = mini.model_copy(update={"store_path": tmp_path / "store"})
+    holder = open_store(on_disk)
+    holder.load()
+    with pytest.raises(StoreError):
+        open_store(on_disk)
+
+
 def test_remote_load_replaces_graphs(
     tmp_path: Path,
     settings: Settings,

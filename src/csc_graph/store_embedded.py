@@ -123,12 +123,23 @@ def _build_result(kind: str, payload: tuple[Any, ...]) -> QueryResult:
     return QueryResult(kind="select", variables=variables, rows=rows, truncated=truncated)
 
 
+def _open_on_disk(path: Path) -> ox.Store:
+    """The on-disk store at path; a StoreError when it cannot be opened, say because another
+    process (a running server) holds its lock."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return ox.Store(str(path))
+    except OSError as exc:
+        raise StoreError(f"Cannot open the store at {path}: {exc}") from None
+
+
 class EmbeddedStore(Store):
     """pyoxigraph in process; the default store."""
 
     def __init__(self, settings: Settings) -> None:
         super().__init__(settings)
-        self._store = self._open_existing() or self._new_store()
+        existing = self._generations()
+        self._store = _open_on_disk(existing[-1]) if existing else self._new_store()
 
     # ------------------------------------------------------------------ storage
 
@@ -138,15 +149,10 @@ class EmbeddedStore(Store):
             return []
         return sorted(path.glob(f"{_GENERATION}*"), key=lambda p: int(p.name[len(_GENERATION) :]))
 
-    def _open_existing(self) -> ox.Store | None:
-        generations = self._generations()
-        return ox.Store(str(generations[-1])) if generations else None
-
     def _new_store(self) -> ox.Store:
         if self.settings.store_path is None:
             return ox.Store()
-        self.settings.store_path.mkdir(parents=True, exist_ok=True)
-        return ox.Store(str(self.settings.store_path / f"{_GENERATION}{time.time_ns()}"))
+        return _open_on_disk(self.settings.store_path / f"{_GENERATION}{time.time_ns()}")
 
     def _swap(self, dataset: Dataset) -> int:
         fresh = self._new_store()
