@@ -15,6 +15,7 @@ from typer.testing import CliRunner, Result
 
 from csc_graph.cli import app
 from csc_graph.config import Settings
+from csc_graph.store import open_store
 
 LW = "https://w3id.org/csc-graph/id/lewisham/"
 HEAVY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
@@ -165,6 +166,15 @@ def test_load_refuses_invalid_data(bad_root: Path, tmp_path: Path) -> None:
     result = invoke("load", root=str(bad_root), store_path=str(tmp_path / "store"))
     assert result.exit_code == 1
     assert result.stdout == ""
+
+
+def test_load_beside_a_store_in_use_exits_2(tmp_path: Path) -> None:
+    """The on-disk store is locked by another user (a running server): exit 2, no traceback."""
+    store_path = tmp_path / "store"
+    holder = open_store(Settings(store_path=store_path))
+    result = invoke("load", store_path=str(store_path))
+    assert result.exit_code == 2, result.output
+    assert holder.triple_count() == 0
 
 
 def test_load_into_a_remote_store(oxigraph_server: str, remote_store: object) -> None:

@@ -204,9 +204,8 @@ def load() -> None:
     1 SHACL found Violations: nothing was loaded and the store keeps its data;
     2 a file could not be read, or the store failed.
     """
-    settings = Settings()
-    store = open_store(settings)
     try:
+        store = open_store(Settings())
         with load_progress() as progress:
             count = store.load(progress=progress)
     except InvalidGraphError as exc:
