@@ -43,6 +43,28 @@ app = typer.Typer(
 # Each command lives in its own section below; add new commands as new sections.
 
 
+# ---------------------------------------------------------------------- shared by the commands
+
+OutputFile = Annotated[
+    Path | None,
+    typer.Option("--output", "-o", help="File to write; standard output when left out."),
+]
+
+
+def _fail(message: object, code: int = 2) -> typer.Exit:
+    """Print an error on stderr; the caller raises the returned Exit."""
+    typer.echo(f"Error: {message}", err=True)
+    return typer.Exit(code)
+
+
+def _loaded_store(settings: Settings) -> Store:
+    """The configured store, freshly loaded from the files when it is embedded."""
+    store = open_store(settings)
+    if not settings.store_url:
+        store.load()
+    return store
+
+
 # ---------------------------------------------------------------------- export (issue 8)
 
 
@@ -51,10 +73,7 @@ def export(
     target: Annotated[
         ExportTarget, typer.Argument(help="oruk (Open Referral UK JSON), cpsv, schemaorg or dump.")
     ],
-    output: Annotated[
-        Path | None,
-        typer.Option("--output", "-o", help="File to write; standard output when left out."),
-    ] = None,
+    output: OutputFile = None,
     format_name: Annotated[
         str | None,
         typer.Option(
@@ -66,15 +85,10 @@ def export(
 ) -> None:
     """Write the graph for another system: Open Referral UK, CPSV-AP, schema.org, or a dump
     of every named graph with a VoID description at its head."""
-    settings = Settings()
     try:
-        store = open_store(settings)
-        if not settings.store_url:
-            store.load()
-        result = render_export(store, target, format_name)
+        result = render_export(_loaded_store(Settings()), target, format_name)
     except (UnknownFormatError, StoreError) as exc:
-        typer.echo(f"Error: {exc}", err=True)
-        raise typer.Exit(2) from exc
+        raise _fail(exc) from exc
     if output is None:
         sys.stdout.buffer.write(result.content)
     else:
@@ -91,19 +105,17 @@ class PictureFormat(StrEnum):
     svg = "svg"
 
 
+PictureFormatOption = Annotated[
+    PictureFormat, typer.Option("--format", "-f", help="json, md (Markdown) or svg.")
+]
+
+
 def _write_rendered(content: str, output: Path | None) -> None:
     if output is None:
         typer.echo(content, nl=False)
     else:
         output.write_text(content, encoding="utf-8")
         typer.echo(f"Wrote {len(content)} characters to {output}", err=True)
-
-
-def _loaded_store(settings: Settings) -> Store:
-    store = open_store(settings)
-    if not settings.store_url:
-        store.load()
-    return store
 
 
 @app.command()
@@ -123,13 +135,8 @@ def pathways(
         str | None,
         typer.Option(help="Start stage (stage-arrest or its IRI); default: every entry point."),
     ] = None,
-    format_name: Annotated[
-        PictureFormat, typer.Option("--format", "-f", help="json, md (Markdown) or svg.")
-    ] = PictureFormat.md,
-    output: Annotated[
-        Path | None,
-        typer.Option("--output", "-o", help="File to write; standard output when left out."),
-    ] = None,
+    format_name: PictureFormatOption = PictureFormat.md,
+    output: OutputFile = None,
 ) -> None:
     """Routes a child of an age and concern can take, with the law on every step; without
     --age, entry points by age, cliff edges at 16/17/18/21/25, unreachable stages and the
@@ -139,20 +146,14 @@ def pathways(
         graph = load_pathway_graph(_loaded_store(settings), settings)
         rendered = render_pathways(graph, format_name.value, age, concern, start)
     except (UnknownNameError, StoreError) as exc:
-        typer.echo(f"Error: {exc}", err=True)
-        raise typer.Exit(2) from exc
+        raise _fail(exc) from exc
     _write_rendered(rendered.content, output)
 
 
 @app.command()
 def coverage(
-    format_name: Annotated[
-        PictureFormat, typer.Option("--format", "-f", help="json, md (Markdown) or svg.")
-    ] = PictureFormat.md,
-    output: Annotated[
-        Path | None,
-        typer.Option("--output", "-o", help="File to write; standard output when left out."),
-    ] = None,
+    format_name: PictureFormatOption = PictureFormat.md,
+    output: OutputFile = None,
 ) -> None:
     """Which units are open at each age 0-25 (from their stated ranges), the ages with none,
     the overlaps, and ranges that conflict with statutory bounds. Exit 2 on a store error."""
@@ -160,18 +161,11 @@ def coverage(
     try:
         report = load_coverage(_loaded_store(settings), settings)
     except StoreError as exc:
-        typer.echo(f"Error: {exc}", err=True)
-        raise typer.Exit(2) from exc
+        raise _fail(exc) from exc
     _write_rendered(render_coverage(report, format_name.value).content, output)
 
 
 # ------------------------------------------------- load, query, queries, validate, serve (issue 4)
-
-
-def _fail(message: object, code: int = 2) -> typer.Exit:
-    """Print an error on stderr; the caller raises the returned Exit."""
-    typer.echo(f"Error: {message}", err=True)
-    return typer.Exit(code)
 
 
 def _ready_store(settings: Settings) -> Store:
@@ -282,17 +276,15 @@ def query(
     """
     if sum(x is not None for x in (name, file, sparql)) != 1:
         raise _fail("give exactly one of NAME, --file or --sparql")
+    if param and not name:
+        raise _fail("--param only applies to a named query")
+    params = _parse_params(param or [])  # usage errors before the store is loaded
     settings = Settings()
     try:
         text = file.read_text(encoding="utf-8") if file is not None else sparql
         catalogue = load_catalogue(settings.queries_dir, settings.base_iri) if name else {}
         store = _ready_store(settings)
-        if name:
-            result = run_named(store, name, _parse_params(param or []), catalogue)
-        else:
-            if param:
-                raise _fail("--param only applies to a named query")
-            result = store.query(str(text))
+        result = run_named(store, name, params, catalogue) if name else store.query(str(text))
     except UnknownQueryError as exc:
         raise _fail(f"no named query {name!r}; `csc-graph queries` lists them") from exc
     except (ParamError, CatalogueError, StoreError, OSError) as exc:
@@ -328,10 +320,7 @@ def validate(
             "ttl or jsonld (the standard sh:ValidationReport).",
         ),
     ] = ReportFormatName.text,
-    output: Annotated[
-        Path | None,
-        typer.Option("--output", "-o", help="File to write; standard output when left out."),
-    ] = None,
+    output: OutputFile = None,
     fail_on: Annotated[
         FailOn, typer.Option(help="Lowest severity that makes the command exit 1.")
     ] = FailOn.violation,
