@@ -208,6 +208,8 @@ def test_remote_load_replaces_graphs(
         "PREFIX ex: <http://example.org/> SELECT * FROM ex:g WHERE { ?s ?p ?o }",
         "BASE <http://example.org/> SELECT * FROM <g> WHERE { ?s ?p ?o }",
         "PREFIX : <file:///etc/> SELECT * FROM :passwd WHERE { ?s ?p ?o }",
+        "SELECT * FROM <//example.org/graph> WHERE { ?s ?p ?o }",
+        "SELECT * FROM NAMED <../../elsewhere> WHERE { GRAPH ?g { ?s ?p ?o } }",
     ],
 )
 def test_network_and_updates_are_refused(any_store: Store, query: str) -> None:

@@ -50,7 +50,7 @@ def to_rdflib(term: object) -> Node:
 
 
 def to_oxigraph(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
-    """The pyoxigraph term for an rdflib term (used for query substitutions and loading)."""
+    """The pyoxigraph term for an rdflib term (used when loading)."""
     if isinstance(term, URIRef):
         return ox.NamedNode(str(term))
     if isinstance(term, BNode):

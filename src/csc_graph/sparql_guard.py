@@ -10,9 +10,9 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
+from urllib.parse import urljoin
 
 from pyparsing import ParseException
-from rdflib import URIRef
 from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 from rdflib.plugins.sparql.parserutils import CompValue
 
@@ -49,10 +49,6 @@ class CheckedQuery:
     default_graphs: tuple[str, ...] = ()
     named_graphs: tuple[str, ...] = ()
 
-    @property
-    def has_dataset_clause(self) -> bool:
-        return bool(self.default_graphs or self.named_graphs)
-
 
 def _walk(node: object) -> Iterator[CompValue]:
     """Every CompValue in a parse tree, depth first."""
@@ -84,8 +80,7 @@ def _resolve(term: object, prefixes: dict[str, str], base_iri: str) -> str:
         if prefix not in prefixes:
             raise QuerySyntaxError(f"Unknown prefix '{prefix}:' in FROM clause")
         return prefixes[prefix] + _field(term, "localname")
-    iri = str(term)
-    return iri if ":" in iri else base_iri + iri
+    return urljoin(base_iri, str(term))  # RFC 3986: <//host/g> is another host, not a path
 
 
 def check_graph_iris(iris: Sequence[str], base_iri: str) -> None:
@@ -132,7 +127,3 @@ def check_query(text: str, base_iri: str) -> CheckedQuery:
         graphs[which].append(_resolve(clause[which], prefixes, base))
     check_graph_iris([*graphs["default"], *graphs["named"]], base_iri)
     return CheckedQuery(text, _KINDS[body.name], tuple(graphs["default"]), tuple(graphs["named"]))
-
-
-def graph_uris(uris: Sequence[str]) -> list[URIRef]:
-    return [URIRef(str(u)) for u in uris]
