@@ -35,7 +35,7 @@ from csc_graph.pathways import (
     resolve_concern,
     resolve_stage,
 )
-from csc_graph.store import Store
+from csc_graph.store import ResultTruncated, Store
 from csc_graph.validation import validate_graph
 
 BASE = "https://w3id.org/csc-graph/id/"
@@ -396,3 +396,10 @@ def test_cli_pathways_json_answers_the_route_question():
 def test_cli_pathways_refuses_an_unknown_concern_with_exit_2():
     result = CliRunner().invoke(cli_app, ["pathways", "--age", "15", "--concern", "nope"])
     assert result.exit_code == 2
+
+
+def test_a_pathway_graph_cut_by_the_row_cap_is_an_error_not_a_smaller_graph(
+    store: Store, settings: Settings
+) -> None:
+    with pytest.raises(ResultTruncated):
+        load_pathway_graph(store.with_limits(max_rows=5), settings)

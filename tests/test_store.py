@@ -20,6 +20,7 @@ from csc_graph.store import (
     QueryRefused,
     QuerySyntaxError,
     QueryTimeout,
+    ResultTruncated,
     Store,
     StoreError,
     open_store,
@@ -376,3 +377,14 @@ def test_bindings_with_braces_in_strings_and_comments(any_store: Store) -> None:
     }"""
     result = any_store.query(query, bindings={"label": Literal("Safe Space", lang="en")})
     assert result.rows == [{"unit": URIRef(LW + "safe-space")}]
+
+
+def test_the_projects_own_queries_never_get_a_cut_answer(store: Store) -> None:
+    """query() cuts at max_rows and says so; query_whole() refuses to return a cut answer."""
+    small = store.with_limits(max_rows=2)
+    text = "SELECT ?s WHERE { ?s a csc:Claim }"
+    cut = small.query(text)
+    assert cut.truncated and len(cut.rows) == 2
+    with pytest.raises(ResultTruncated):
+        small.query_whole(text)
+    assert len(store.query_whole(text).rows) > 2

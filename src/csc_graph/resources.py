@@ -75,14 +75,14 @@ def with_prefixes(graph: Graph | None) -> Graph:
 
 def describe(store: Store, iri: str) -> Graph | None:
     """The description of one resource, or None when the graph never mentions it."""
-    result = store.query(DESCRIBE_QUERY, bindings={"this": URIRef(iri)})
+    result = store.query_whole(DESCRIBE_QUERY, bindings={"this": URIRef(iri)})
     return with_prefixes(result.graph) if result.graph is not None and len(result.graph) else None
 
 
 def ontology_graph(store: Store, settings: Settings) -> Graph:
     """The ontology and concern scheme as loaded in the store (the ontology/ named graphs)."""
     names = [str(graph_iri(path, settings)) for path in sorted(settings.ontology_dir.glob("*.ttl"))]
-    return with_prefixes(store.query(ALL_TRIPLES_QUERY, default_graph_uris=names).graph)
+    return with_prefixes(store.query_whole(ALL_TRIPLES_QUERY, default_graph_uris=names).graph)
 
 
 @lru_cache(maxsize=4)

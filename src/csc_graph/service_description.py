@@ -23,7 +23,7 @@ SELECT ?g (COUNT(*) AS ?triples) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORD
 
 def named_graph_counts(store: Store) -> list[tuple[URIRef, int]]:
     """Each named graph in the store with the number of triples in it."""
-    result = store.query(GRAPH_COUNTS_QUERY)
+    result = store.query_whole(GRAPH_COUNTS_QUERY)
     return [
         (URIRef(str(row["g"])), int(row["triples"]))  # type: ignore[call-overload]
         for row in result.rows

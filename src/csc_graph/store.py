@@ -16,6 +16,7 @@ import hashlib
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import pyoxigraph as ox
 from rdflib import Dataset, Graph, URIRef
@@ -44,6 +45,7 @@ __all__ = [
     "QueryResult",
     "QuerySyntaxError",
     "QueryTimeout",
+    "ResultTruncated",
     "Store",
     "StoreError",
     "open_store",
@@ -51,6 +53,10 @@ __all__ = [
 
 Progress = Callable[[str, int, int], None]
 """Called as progress(step description, steps done, steps in all) while loading."""
+
+
+class ResultTruncated(StoreError):
+    """The project's own query hit the row cap; its caller needs the whole answer."""
 
 
 class QueryTimeout(StoreError):
@@ -128,6 +134,17 @@ class Store(ABC):
             default_graph_uris, named_graph_uris = checked.default_graphs, checked.named_graphs
         request = QueryRequest(checked, text, tuple(default_graph_uris), tuple(named_graph_uris))
         return self._evaluate(request)
+
+    def query_whole(self, sparql: str, **options: Any) -> QueryResult:
+        """Like query(), for the project's own queries (pathways, checks, exports, pages):
+        the whole answer or ResultTruncated, never an answer silently cut at max_rows."""
+        result = self.query(sparql, **options)
+        if result.truncated:
+            raise ResultTruncated(
+                f"A query of the project's own returned more than {self.settings.max_rows} "
+                "rows (CSC_GRAPH_MAX_ROWS); raise the limit to see the whole answer"
+            )
+        return result
 
     @abstractmethod
     def _evaluate(self, request: QueryRequest) -> QueryResult: ...

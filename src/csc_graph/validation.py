@@ -167,7 +167,7 @@ def select_rows(source: Graph | Store, sparql: str) -> tuple[list[str], list[dic
             for row in result
         ]
         return variables, rows
-    outcome = source.query(sparql_prefixes() + sparql)
+    outcome = source.query_whole(sparql_prefixes() + sparql)
     return list(outcome.variables), [dict(row) for row in outcome.rows]
 
 

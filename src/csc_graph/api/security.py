@@ -21,7 +21,13 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from csc_graph.api.deps import render
 from csc_graph.negotiation import HTML, Representation, negotiate
-from csc_graph.store import QueryRefused, QuerySyntaxError, QueryTimeout, StoreError
+from csc_graph.store import (
+    QueryRefused,
+    QuerySyntaxError,
+    QueryTimeout,
+    ResultTruncated,
+    StoreError,
+)
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +36,7 @@ STORE_ERROR_STATUSES: dict[type[Exception], tuple[int, str]] = {
     QuerySyntaxError: (400, "The query is not valid SPARQL 1.1"),
     QueryRefused: (403, "This endpoint is read-only and does not reach the network"),
     QueryTimeout: (503, "The query took longer than the time limit"),
+    ResultTruncated: (503, "The answer is larger than the server's row limit"),
     StoreError: (502, "The store could not answer"),
 }
 

@@ -22,16 +22,13 @@ def mapping_text(settings: Settings, name: str) -> str:
 
 
 def select_rows(store: Store, name: str) -> list[dict[str, Node]]:
-    """The rows of a SELECT mapping; raises ExportError when the row cap cut them."""
-    result = store.query(mapping_text(store.settings, name))
-    if result.truncated:
-        raise ExportError(f"The mapping {name}.rq returned more rows than max_rows allows")
-    return result.rows
+    """The rows of a SELECT mapping (ResultTruncated when the row cap would cut them)."""
+    return store.query_whole(mapping_text(store.settings, name)).rows
 
 
 def construct_graph(store: Store, name: str) -> Graph:
-    """The graph a CONSTRUCT mapping builds; raises ExportError when the row cap cut it."""
-    result = store.query(mapping_text(store.settings, name))
-    if result.truncated or result.graph is None:
+    """The graph a CONSTRUCT mapping builds (ResultTruncated when the row cap would cut it)."""
+    result = store.query_whole(mapping_text(store.settings, name))
+    if result.graph is None:
         raise ExportError(f"The mapping {name}.rq did not return a whole graph")
     return result.graph
