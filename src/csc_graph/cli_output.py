@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from csc_graph.namespaces import PREFIXES
+from csc_graph.labels import short_name
 from csc_graph.results import format_names, serializer_by_name
 from csc_graph.store import QueryResult
 
@@ -35,13 +35,7 @@ def short(term: Node | None, base_iri: str) -> str:
     if term is None:
         return ""
     if isinstance(term, URIRef):
-        text = str(term)
-        if text.startswith(base_iri):
-            return text[len(base_iri) :]
-        for prefix, namespace in PREFIXES.items():
-            if text.startswith(namespace) and len(text) > len(namespace):
-                return f"{prefix}:{text[len(namespace) :]}"
-        return text
+        return short_name(str(term), base_iri)
     return str(term) if isinstance(term, Literal) else f"_:{term}"
 
 

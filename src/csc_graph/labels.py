@@ -16,6 +16,16 @@ for _prefix, _iri in PREFIXES.items():
     _NAMES.bind(_prefix, _iri, override=True, replace=True)
 
 
+def short_name(iri: str, base_iri: str) -> str:
+    """A short form for tables: the path under the base IRI, a prefixed name, or the IRI."""
+    if iri.startswith(base_iri):
+        return iri[len(base_iri) :]
+    for prefix, namespace in PREFIXES.items():
+        if iri.startswith(namespace) and len(iri) > len(namespace):
+            return f"{prefix}:{iri[len(namespace) :]}"
+    return iri
+
+
 def qname(node: Node) -> str:
     """``org:subOrganizationOf`` for a project prefix, else the IRI itself.
 

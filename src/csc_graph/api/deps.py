@@ -19,7 +19,7 @@ from rdflib import URIRef
 from starlette.responses import Response
 
 from csc_graph.config import Settings
-from csc_graph.namespaces import PREFIXES
+from csc_graph.labels import short_name
 from csc_graph.negotiation import Representation, by_name, negotiate, offer_names
 from csc_graph.store import Store
 
@@ -51,16 +51,6 @@ def page_link(iri: str, base_iri: str) -> str:
     if iri.startswith(base_iri):
         return "/id/" + quote(iri[len(base_iri) :], safe="/:@-._~!$&'()*+,;=")
     return "/resource?iri=" + quote(iri, safe="")
-
-
-def short_name(iri: str, base_iri: str) -> str:
-    """A short form for tables: the path under the base IRI, a prefixed name, or the IRI."""
-    if iri.startswith(base_iri):
-        return iri[len(base_iri) :]
-    for prefix, namespace in PREFIXES.items():
-        if iri.startswith(namespace) and len(iri) > len(namespace):
-            return f"{prefix}:{iri[len(namespace) :]}"
-    return iri
 
 
 @pass_context
