@@ -1,8 +1,9 @@
 """Age coverage: which units are open at each age, gaps, overlaps and conflicts with the law.
 
 On the Lewisham graph the pages state three ranges: Youth Justice 10 to 17 ("aged between
-10 and 17"), Safe Space 11 to 17 ("aged 11 to 17") and Corporate Parenting 16 to 24 ("from
-the age of 16 (and in some circumstances up to the age of 25)"). So ages 0 to 9 and 25 have
+10 and 17"), Safe Space 11 to 17 ("aged 11 to 17") and Corporate Parenting's support in the
+transition to adulthood 16 to 24 ("from the age of 16 (and in some circumstances up to the age
+of 25)"). So ages 0 to 9 and 25 have
 no unit with a stated range, 16 and 17 have all three, and none of them breaks a statutory
 bound (Youth Justice starts at the age of criminal responsibility, 10).
 """
@@ -29,7 +30,7 @@ def test_stated_ranges_are_those_the_pages_give(lewisham):
     assert ranges == {
         (LW + "youth-justice", 10, 17),
         (LW + "safe-space", 11, 17),
-        (LW + "corporate-parenting", 16, 24),
+        (LW + "transition-to-adulthood", 16, 24),
     }
 
 
@@ -37,7 +38,7 @@ def test_gaps_and_overlaps(lewisham):
     assert lewisham.gaps == [*range(10), 25]
     assert lewisham.open_by_age[10] == [LW + "youth-justice"]
     assert lewisham.overlaps[16] == sorted(
-        [LW + "corporate-parenting", LW + "safe-space", LW + "youth-justice"]
+        [LW + "safe-space", LW + "transition-to-adulthood", LW + "youth-justice"]
     )
     assert set(lewisham.overlaps) == set(range(11, 18))
 

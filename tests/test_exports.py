@@ -47,6 +47,7 @@ LEWISHAM_UNITS = [
     "child-protection-plans-and-conferences",
     "family-court-proceedings",
     "corporate-parenting",
+    "transition-to-adulthood",
     "children-in-care-councils",
     "care-leavers-forum",
     "fostering-and-placements",
@@ -146,7 +147,7 @@ def test_service_ids_are_uuid5_of_the_unit_iri(package: list[dict]):
     [
         ("youth-justice", 10, 17),  # "aged between 10 and 17"
         ("safe-space", 11, 17),  # "aged 11 to 17"
-        ("corporate-parenting", 16, 24),  # "from the age of 16 ... up to the age of 25"
+        ("transition-to-adulthood", 16, 24),  # "from the age of 16 ... up to the age of 25"
     ],
 )
 def test_oruk_ages_come_from_the_seed_pages(package: list[dict], unit: str, low: int, high: int):
@@ -195,7 +196,7 @@ def test_taxonomy_terms_follow_the_skos_hierarchy(directory: Directory):
 def test_age_filter_keeps_services_whose_range_covers_the_age(directory: Directory):
     at_15 = names(ServiceFilter(age=15).select(directory))
     assert {"youth-justice", "safe-space"} <= at_15
-    assert "corporate-parenting" not in at_15  # from 16
+    assert "transition-to-adulthood" not in at_15  # from 16
     at_9 = names(ServiceFilter(age=9).select(directory))
     assert "youth-justice" not in at_9
     assert "safe-space" not in at_9

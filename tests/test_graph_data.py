@@ -82,7 +82,7 @@ def test_the_only_warning_about_a_unit_is_the_safe_space_parent_conflict(
     [
         ("youth-justice", (10, 17), "source-safeguarding-service"),
         ("safe-space", (11, 17), "source-safeguarding-service"),
-        ("corporate-parenting", (16, 24), "source-social-work-teams"),
+        ("transition-to-adulthood", (16, 24), "source-social-work-teams"),
     ],
 )
 def test_unit_ages_are_the_pages_ages(
@@ -93,9 +93,11 @@ def test_unit_ages_are_the_pages_ages(
 
 
 def test_no_other_unit_has_an_age_range(graph: Graph) -> None:
-    """The pages give ages for three units only; none may be guessed for the rest."""
+    """The pages give ages for three units only; none may be guessed for the rest. Corporate
+    Parenting's ages ("from the age of 16 ...") are those of its support in the transition
+    to adulthood, not of its case management of looked after children of any age."""
     with_ages = {s for s in graph.subjects(SCHEMA.audience) if s in units(graph)}
-    assert with_ages == {lw("youth-justice"), lw("safe-space"), lw("corporate-parenting")}
+    assert with_ages == {lw("youth-justice"), lw("safe-space"), lw("transition-to-adulthood")}
 
 
 @pytest.mark.parametrize(

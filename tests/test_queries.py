@@ -94,29 +94,36 @@ def expect(name: str) -> Callable[[Check], Check]:
 def _services_for_child(store: Store, cat: dict[str, NamedQuery]) -> None:
     # A 15-year-old at risk of child criminal exploitation: Safe Space (11 to 17, CCE named
     # on both pages) and Youth Justice (10 to 17, inside the adolescent safeguarding service
-    # that works with extra-familial harm). Not Corporate Parenting (from 16).
+    # that works with extra-familial harm). Not Corporate Parenting's support in the
+    # transition to adulthood (from 16).
     cce = column(
         run(store, cat, "services-for-child", age="15", concern="child-criminal-exploitation"),
         "unit",
     )
     assert {LW + "safe-space", LW + "youth-justice"} <= cce
-    assert LW + "corporate-parenting" not in cce
+    assert LW + "transition-to-adulthood" not in cce
     assert LW + "mash" not in cce  # no age stated, left out unless asked for
     # At 9 a child is too young for Youth Justice (10 to 17) and Safe Space (11 to 17).
     assert not {LW + "safe-space", LW + "youth-justice"} & column(
         run(store, cat, "services-for-child", age="9", concern="offending"), "unit"
     )
-    # At 20, Corporate Parenting (up to 25, a highest age of 24) but not Youth Justice.
+    # At 20, Corporate Parenting's support in the transition to adulthood (up to 25, a highest
+    # age of 24) but not Youth Justice.
     at_20 = column(run(store, cat, "services-for-child", age="20"), "unit")
-    assert LW + "corporate-parenting" in at_20 and LW + "youth-justice" not in at_20
+    assert LW + "transition-to-adulthood" in at_20 and LW + "youth-justice" not in at_20
     # Units with no stated age are listed when asked for.
     unstated = column(
         run(store, cat, "services-for-child", age="20", include_unstated="yes"), "unit"
     )
     assert LW + "mash" in unstated
-    # By concern alone: care leavers are Corporate Parenting's and the care leavers' forum's.
+    # By concern alone: care leavers are Corporate Parenting's (and its transition support's)
+    # and the care leavers' forum's.
     leavers = column(run(store, cat, "services-for-child", concern="care-leaver"), "unit")
-    assert {LW + "corporate-parenting", LW + "care-leavers-forum"} <= leavers
+    assert {
+        LW + "corporate-parenting",
+        LW + "transition-to-adulthood",
+        LW + "care-leavers-forum",
+    } <= leavers
 
 
 @expect("legal-basis-of-services")
@@ -195,8 +202,10 @@ def _roles_in_unit(store: Store, cat: dict[str, NamedQuery]) -> None:
 @expect("units-for-concern-with-ages")
 def _care_leavers(store: Store, cat: dict[str, NamedQuery]) -> None:
     result = run(store, cat, "units-for-concern-with-ages")  # default: care-leaver
+    (transition,) = rows_where(result, unit=LW + "transition-to-adulthood")
+    assert (transition["minAge"], transition["maxAge"]) == ("16", "24")  # from 16, up to 25
     (corporate,) = rows_where(result, unit=LW + "corporate-parenting")
-    assert (corporate["minAge"], corporate["maxAge"]) == ("16", "24")  # from 16, up to 25
+    assert "minAge" not in corporate and "maxAge" not in corporate  # no ages for the whole unit
     assert LW + "care-leavers-forum" in column(result, "unit")
 
 
@@ -219,7 +228,8 @@ def _no_age(store: Store, cat: dict[str, NamedQuery]) -> None:
     result = run(store, cat, "units-without-age-range")
     units = column(result, "unit")
     assert {LW + "mash", LW + "quality-assurance"} <= units
-    assert not {LW + "youth-justice", LW + "safe-space", LW + "corporate-parenting"} & units
+    assert not {LW + "youth-justice", LW + "safe-space", LW + "transition-to-adulthood"} & units
+    assert LW + "corporate-parenting" in units  # its ages are its transition support's
     (camhs,) = rows_where(result, unit=LW + "camhs")
     assert camhs["inheritsFrom"] == LW + "youth-justice"
 
@@ -231,9 +241,11 @@ def _age_coverage(store: Store, cat: dict[str, NamedQuery]) -> None:
     assert "Youth Justice" in str(rows[10]["labels"]) and "Safe Space" not in str(
         rows[10]["labels"]
     )
-    assert {"Safe Space", "Youth Justice", "Corporate Parenting"} <= set(
-        str(rows[17]["labels"]).split(" | ")
-    )
+    assert {
+        "Safe Space",
+        "Youth Justice",
+        "Corporate Parenting: support in the transition to adulthood",
+    } <= set(str(rows[17]["labels"]).split(" | "))
     assert int(rows[25]["units"]) == 0  # "up to the age of 25" stops at 24
 
 
@@ -242,7 +254,7 @@ def _age_overlaps(store: Store, cat: dict[str, NamedQuery]) -> None:
     result = run(store, cat, "age-overlaps")
     pairs = {(str(r["a"]), str(r["b"])): (int(r["from"]), int(r["to"])) for r in result.rows}
     assert pairs[(LW + "safe-space", LW + "youth-justice")] == (11, 17)
-    assert pairs[(LW + "corporate-parenting", LW + "safe-space")] == (16, 17)
+    assert pairs[(LW + "safe-space", LW + "transition-to-adulthood")] == (16, 17)
 
 
 @expect("describe-unit")

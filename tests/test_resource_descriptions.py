@@ -81,7 +81,7 @@ def test_a_fact_lists_each_source_once(store: Store, settings: Settings) -> None
 
 
 def test_jsonld_round_trips_through_pyld(store: Store, settings: Settings) -> None:
-    ages_iri = iri(settings, "lewisham/corporate-parenting-ages")
+    ages_iri = iri(settings, "lewisham/transition-to-adulthood-ages")
     graph = describe(store, str(ages_iri))
     assert graph is not None
     document = to_jsonld(graph, settings)

@@ -109,12 +109,12 @@ def test_enumerations_from_a_query_are_in_openapi(client: TestClient) -> None:
 def test_services_for_a_child_of_15(client: TestClient, settings: Settings) -> None:
     found = unit_column(client.get("/queries/services-for-child", params={"age": 15}))
     assert units(settings, "youth-justice", "safe-space") <= found
-    assert not units(settings, "corporate-parenting") & found
+    assert not units(settings, "transition-to-adulthood") & found
 
 
 def test_services_for_a_young_person_of_20(client: TestClient, settings: Settings) -> None:
     found = unit_column(client.get("/queries/services-for-child", params={"age": 20}))
-    assert units(settings, "corporate-parenting") <= found
+    assert units(settings, "transition-to-adulthood") <= found
     assert not units(settings, "youth-justice", "safe-space") & found
 
 
