@@ -162,6 +162,20 @@ def test_load_to_disk_then_query_from_it(tmp_path: Path) -> None:
     assert {row["unit"] for row in rows} == {LW + "safe-space"}
 
 
+def test_export_uses_a_store_filled_by_load_as_it_is(tmp_path: Path) -> None:
+    """Like query, export reads an on-disk store that `load` filled; it does not reload
+    and rewrite it (a load writes a new generation folder and deletes the old one)."""
+    store_path = tmp_path / "store"
+    assert invoke("load", store_path=str(store_path)).exit_code == 0
+    gc.collect()
+    generations = sorted(p.name for p in store_path.iterdir())
+    exported = invoke("export", "oruk", store_path=str(store_path))
+    assert exported.exit_code == 0, exported.output
+    assert {s["name"] for s in json.loads(exported.stdout)} >= {"Youth Justice", "Safe Space"}
+    gc.collect()
+    assert sorted(p.name for p in store_path.iterdir()) == generations
+
+
 def test_load_refuses_invalid_data(bad_root: Path, tmp_path: Path) -> None:
     result = invoke("load", root=str(bad_root), store_path=str(tmp_path / "store"))
     assert result.exit_code == 1

@@ -57,14 +57,6 @@ def _fail(message: object, code: int = 2) -> typer.Exit:
     return typer.Exit(code)
 
 
-def _loaded_store(settings: Settings) -> Store:
-    """The configured store, freshly loaded from the files when it is embedded."""
-    store = open_store(settings)
-    if not settings.store_url:
-        store.load()
-    return store
-
-
 # ---------------------------------------------------------------------- export (issue 8)
 
 
@@ -86,7 +78,7 @@ def export(
     """Write the graph for another system: Open Referral UK, CPSV-AP, schema.org, or a dump
     of every named graph with a VoID description at its head."""
     try:
-        result = render_export(_loaded_store(Settings()), target, format_name)
+        result = render_export(_ready_store(Settings()), target, format_name)
     except (UnknownFormatError, StoreError) as exc:
         raise _fail(exc) from exc
     if output is None:
@@ -143,7 +135,7 @@ def pathways(
     most central stages. Exit 2 for an unknown concern or stage, or a store error."""
     settings = Settings()
     try:
-        graph = load_pathway_graph(_loaded_store(settings), settings)
+        graph = load_pathway_graph(_ready_store(settings), settings)
         rendered = render_pathways(graph, format_name.value, age, concern, start)
     except (UnknownNameError, StoreError) as exc:
         raise _fail(exc) from exc
@@ -159,7 +151,7 @@ def coverage(
     the overlaps, and ranges that conflict with statutory bounds. Exit 2 on a store error."""
     settings = Settings()
     try:
-        report = load_coverage(_loaded_store(settings), settings)
+        report = load_coverage(_ready_store(settings), settings)
     except StoreError as exc:
         raise _fail(exc) from exc
     _write_rendered(render_coverage(report, format_name.value).content, output)
