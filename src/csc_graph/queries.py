@@ -32,6 +32,7 @@ from rdflib.namespace import XSD
 from rdflib.term import Node
 
 from csc_graph.namespaces import PREFIXES
+from csc_graph.query_header import header_text
 from csc_graph.results import GRAPH_FORMATS, SELECT_FORMATS
 from csc_graph.sparql_guard import StoreError, check_query
 from csc_graph.sparql_values import iri_text
@@ -235,18 +236,6 @@ _LineLoader.add_constructor(
 )
 
 
-def _header(text: str) -> tuple[str, int]:
-    """The YAML text of the leading '#+' lines, and the file line where it starts (1-based)."""
-    lines = text.splitlines()
-    start = next((i for i, line in enumerate(lines) if line.strip()), 0)
-    header = []
-    for line in lines[start:]:
-        if not line.startswith("#+"):
-            break
-        header.append(line[3:] if line.startswith("#+ ") else line[2:])
-    return "\n".join(header), start + 1
-
-
 def _require(cond: bool, path: Path, line: int, message: str) -> None:
     if not cond:
         raise QueryHeaderError(path, line, message)
@@ -308,10 +297,10 @@ def _parse_param(item: Any, path: Path, first: int, names: set[str]) -> Param:
 def parse_query_file(path: Path, base_iri: str = _DEFAULT_BASE) -> NamedQuery:
     """Read one .rq file; QueryHeaderError or CatalogueError name the file and line."""
     text = path.read_text(encoding="utf-8")
-    header_text, first = _header(text)
-    _require(bool(header_text.strip()), path, first, "no '#+' YAML header at the top of the file")
+    header, first = header_text(text)
+    _require(bool(header.strip()), path, first, "no '#+' YAML header at the top of the file")
     try:
-        meta = yaml.load(header_text, Loader=_LineLoader)
+        meta = yaml.load(header, Loader=_LineLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = first + (mark.line if mark else 0)

@@ -18,13 +18,13 @@ from typing import TYPE_CHECKING, Generic, TypeVar
 from urllib.parse import urljoin
 
 import pyshacl
-import yaml
 from rdflib import Graph, URIRef
 from rdflib.term import Node
 
 from csc_graph.config import Settings
 from csc_graph.datafiles import bind_prefixes, data_files, shape_files
 from csc_graph.namespaces import SH, sparql_prefixes
+from csc_graph.query_header import header_summary
 
 if TYPE_CHECKING:
     from csc_graph.store import Store
@@ -145,18 +145,6 @@ def check_files(settings: Settings) -> list[Path]:
     return sorted((settings.queries_dir / "checks").glob("*-violation.rq"))
 
 
-def _check_summary(text: str, name: str) -> str:
-    """The ``summary`` of the ``#+`` YAML header, or the file name when there is none."""
-    header = "\n".join(line[2:] for line in text.splitlines() if line.startswith("#+"))
-    try:
-        meta = yaml.safe_load(header) if header else None
-    except yaml.YAMLError:
-        meta = None
-    if isinstance(meta, dict) and meta.get("summary"):
-        return str(meta["summary"]).strip()
-    return name.removesuffix("-violation").replace("-", " ")
-
-
 def select_rows(source: Graph | Store, sparql: str) -> tuple[list[str], list[dict[str, Node]]]:
     """Run a SELECT over an rdflib graph (its default graph) or a Store (the union)."""
     if isinstance(source, Graph):
@@ -177,7 +165,7 @@ def run_checks(source: Graph | Store, files: Iterable[Path]) -> list[CheckResult
     for path in files:
         text = path.read_text(encoding="utf-8")
         name = path.stem
-        summary = _check_summary(text, name)
+        summary = header_summary(text) or name.removesuffix("-violation").replace("-", " ")
         try:
             variables, rows = select_rows(source, text)
         except Exception as error:  # a broken check must not hide the others
