@@ -252,8 +252,14 @@ def test_syntax_error_names_line_and_column(any_store: Store) -> None:
 
 
 def test_unknown_prefix_is_a_syntax_error(any_store: Store) -> None:
-    with pytest.raises(QuerySyntaxError):
+    with pytest.raises(QuerySyntaxError) as error:
         any_store.query("SELECT * WHERE { ?s nope:thing ?o }")
+    assert "Unknown prefix 'nope:'" in str(error.value)  # named, not a list of grammar rules
+
+
+def test_a_declared_prefix_is_not_unknown(any_store: Store) -> None:
+    result = any_store.query(f"PREFIX lw: <{LW}> ASK {{ lw:mash a csc:Team }}")
+    assert result.boolean is True
 
 
 # ---------------------------------------------------------------- bindings

@@ -74,12 +74,20 @@ def _prefix_table(prologue: object) -> dict[str, str]:
     return table
 
 
+def _check_prefixes(nodes: list[CompValue], prefixes: dict[str, str], base_iri: str) -> None:
+    """Name an undeclared prefix plainly (Oxigraph's message lists grammar alternatives)."""
+    unknown = sorted({_field(n, "prefix") for n in nodes if n.name == "pname"} - prefixes.keys())
+    if unknown:
+        raise QuerySyntaxError(
+            f"Unknown prefix '{unknown[0]}:'. Declare it (PREFIX {unknown[0]}: <...>) or use "
+            f"one of the predeclared prefixes: {', '.join(PREFIXES)}. The graph's own resources "
+            f"can also be written relative to the base <{base_iri}>, e.g. <lewisham/mash>."
+        )
+
+
 def _resolve(term: object, prefixes: dict[str, str], base_iri: str) -> str:
     if isinstance(term, CompValue) and term.name == "pname":
-        prefix = _field(term, "prefix")
-        if prefix not in prefixes:
-            raise QuerySyntaxError(f"Unknown prefix '{prefix}:' in FROM clause")
-        return prefixes[prefix] + _field(term, "localname")
+        return prefixes[_field(term, "prefix")] + _field(term, "localname")
     return urljoin(base_iri, str(term))  # RFC 3986: <//host/g> is another host, not a path
 
 
@@ -119,6 +127,7 @@ def check_query(text: str, base_iri: str) -> CheckedQuery:
     if any(node.name == "ServiceGraphPattern" for node in nodes):
         raise QueryRefused("SERVICE is not allowed: queries may not reach other endpoints")
     prefixes = _prefix_table(prologue)
+    _check_prefixes(nodes, prefixes, base_iri)
     bases = [str(d["iri"]) for d in _walk(prologue) if d.name == "Base"]
     base = bases[-1] if bases else base_iri
     graphs: dict[str, list[str]] = {"default": [], "named": []}
