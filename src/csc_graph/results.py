@@ -125,7 +125,10 @@ SELECT_FORMATS: dict[str, tuple[str, Serializer]] = {
 def _graph_writer(rdflib_format: str) -> Serializer:
     def write(result: QueryResult) -> str:
         graph = bind_prefixes(Graph())
-        graph += result.graph if result.graph is not None else Graph()
+        if result.graph is not None:
+            for prefix, namespace in result.graph.namespaces():  # e.g. the description's sd:
+                graph.bind(prefix, namespace, override=False)
+            graph += result.graph
         return graph.serialize(format=rdflib_format)
 
     write.__doc__ = f"The result graph as rdflib's '{rdflib_format}'."

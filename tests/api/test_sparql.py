@@ -230,6 +230,7 @@ def test_service_description(client: TestClient, settings: Settings) -> None:
     assert (service, SD.supportedLanguage, SD.SPARQL11Update) not in graph
     names = set(graph.objects(None, SD.name))
     assert graph_iri(settings.council_dir / "council.ttl", settings) in names
+    assert ("sd", URIRef(str(SD))) in set(graph.namespaces())  # not rdflib's ns1:
     jsonld = client.get("/sparql", headers={"accept": "application/ld+json"})
     assert isomorphic(graph, Graph().parse(data=jsonld.content, format="json-ld"))
 
