@@ -99,6 +99,14 @@ def test_named_query_as_sparql_json() -> None:
     assert {"CPC", "IRO"} <= abbreviations
 
 
+def test_json_output_ends_its_last_line() -> None:
+    """So the shell prompt, or the next command's output, starts on a line of its own."""
+    result = invoke("query", "--sparql", "ASK { ?s a csc:Service }", "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.endswith("\n")
+    assert json.loads(result.stdout)["boolean"] is True
+
+
 def test_graph_query_is_turtle_when_piped() -> None:
     result = invoke("query", "describe-unit", "-p", "unit=lewisham/youth-justice")
     assert result.exit_code == 0, result.output

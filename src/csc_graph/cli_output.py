@@ -39,10 +39,13 @@ def short(term: Node | None, base_iri: str) -> str:
     return str(term) if isinstance(term, Literal) else f"_:{term}"
 
 
-def print_table(title: str, header: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
+def print_table(
+    title: str, header: Sequence[str], rows: Sequence[Sequence[str]], *, whole_first: bool = False
+) -> None:
+    """A rich table; with whole_first, the first column (a name to copy) is never wrapped."""
     table = Table(title=title, show_lines=False, header_style="bold")
-    for name in header:
-        table.add_column(name, overflow="fold")
+    for index, name in enumerate(header):
+        table.add_column(name, overflow="fold", no_wrap=whole_first and index == 0)
     for row in rows:
         table.add_row(*row)
     stdout.print(table)
@@ -60,7 +63,8 @@ def show_result(result: QueryResult, format_name: str | None, base_iri: str) -> 
         if chosen == TABLE:
             chosen = "turtle"
         _, write = serializer_by_name(result, chosen)
-        sys.stdout.write(write(result))
+        text = write(result)
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")  # JSON ends without one
     if result.truncated:
         stderr.print("[yellow]The result was cut at the row limit (CSC_GRAPH_MAX_ROWS).[/]")
 
@@ -80,7 +84,8 @@ def show_records(
     """Print plain records as a table, CSV or a JSON list; raises KeyError for another format."""
     chosen = format_name or default_format()
     if chosen == TABLE:
-        print_table(title, header, [[r.get(h, "") for h in header] for r in records])
+        rows = [[r.get(h, "") for h in header] for r in records]
+        print_table(title, header, rows, whole_first=True)
     elif chosen == "csv":
         out = io.StringIO()
         writer = csv.DictWriter(out, fieldnames=list(header), lineterminator="\n")
