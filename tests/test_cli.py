@@ -100,10 +100,12 @@ def test_named_query_as_sparql_json() -> None:
 
 
 def test_json_output_ends_its_last_line() -> None:
-    """So the shell prompt, or the next command's output, starts on a line of its own."""
+    """So the shell prompt, or the next command's output, starts on a line of its own; and
+    a piped stderr gets no trace of the progress bar drawn while the store loads."""
     result = invoke("query", "--sparql", "ASK { ?s a csc:Service }", "--format", "json")
     assert result.exit_code == 0, result.output
     assert result.stdout.endswith("\n")
+    assert result.stderr == ""
     assert json.loads(result.stdout)["boolean"] is True
 
 

@@ -107,6 +107,7 @@ def load_progress() -> Iterator[Callable[[str, int, int], None]]:
         TimeElapsedColumn(),
         console=stderr,
         transient=True,
+        disable=not stderr.is_terminal,  # else a blank line lands in a piped stderr
     ) as progress:
         task = progress.add_task("Loading", total=1)
 
