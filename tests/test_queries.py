@@ -568,6 +568,14 @@ def test_bad_params_name_the_parameter(
     assert error.value.param == param
 
 
+def test_a_missing_parameter_says_what_to_give(catalogue: dict[str, NamedQuery]) -> None:
+    """The message carries the header's description, whose example shows the IRI form."""
+    query = catalogue["units-under"]
+    with pytest.raises(ParamError) as error:
+        query.bind({})
+    assert query.param("unit").description in str(error.value)
+
+
 def test_date_params(tmp_path: Path) -> None:
     path = tmp_path / "dated.rq"
     path.write_text(

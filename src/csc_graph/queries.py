@@ -138,7 +138,7 @@ class NamedQuery:
             value = raw.get(param.name, param.default)
             if value is None or value == "":
                 if param.required:
-                    raise ParamError(param.name, "is required")
+                    raise ParamError(param.name, f"is required. {param.description}".strip())
                 continue
             given[param.name] = value
         return given
