@@ -6,6 +6,7 @@ import gc
 import io
 import json
 import shutil
+import socket
 from pathlib import Path
 from typing import Any
 
@@ -242,6 +243,16 @@ def test_serve_runs_uvicorn_with_the_app(monkeypatch: pytest.MonkeyPatch) -> Non
     ((served, options),) = calls
     assert options == {"host": "127.0.0.1", "port": 8765}
     assert served.state.settings.store_url == "http://127.0.0.1:9/query"
+
+
+def test_serve_refusing_the_only_graph_exits_2(bad_root: Path) -> None:
+    """No good graph to serve: uvicorn gives up at start-up (its own code is 3); the command
+    exits with its documented 2 and says so."""
+    with socket.socket() as probe:  # a free port, in case start-up got as far as binding
+        probe.bind(("127.0.0.1", 0))
+        port = str(probe.getsockname()[1])
+    result = invoke("serve", "--port", port, root=str(bad_root))
+    assert result.exit_code == 2, result.output
 
 
 @pytest.mark.parametrize("command", ["load", "query", "queries", "validate", "serve"])

@@ -399,3 +399,7 @@ def serve(
         uvicorn.run(create_app(settings), host=settings.host, port=settings.port)
     except (StoreError, OSError) as exc:
         raise _fail(exc) from exc
+    except SystemExit as exc:  # uvicorn exits 1 or 3 when it cannot bind or start the app
+        if exc.code:
+            raise _fail("the server did not start; the log above says why") from exc
+        raise
