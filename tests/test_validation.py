@@ -196,6 +196,18 @@ def test_gate_keeps_the_good_graph_when_a_file_does_not_parse(data_copy: Setting
     assert store.content_hash() == good_hash
 
 
+def test_gate_refusing_the_first_graph_does_not_claim_one_is_still_served(
+    data_copy: Settings,
+) -> None:
+    (data_copy.council_dir / "broken.ttl").write_text("this is not Turtle .\n")
+    store = open_store(data_copy)  # empty: nothing was served before
+    refused = reload_if_valid(store, data_copy)
+    assert not refused.reloaded
+    assert store.triple_count() == 0
+    assert "still served" not in refused.reason
+    assert "no previous graph" in refused.reason
+
+
 # --- Reports on the real graph ----------------------------------------------------------
 
 

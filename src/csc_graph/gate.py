@@ -15,7 +15,12 @@ from csc_graph.datafiles import data_files, parse_file
 from csc_graph.store import DataFileError, InvalidGraphError, Store
 from csc_graph.validation import ValidationOutcome, violation_messages
 
-_KEPT = "the previous graph is still served"
+
+def _kept(store: Store) -> str:
+    """What a refusal leaves served: the last good graph, or (at a first start) nothing."""
+    if store.triple_count():
+        return "the previous graph is still served"
+    return "there is no previous graph to serve"
 
 
 @dataclass(frozen=True)
@@ -45,12 +50,12 @@ def reload_if_valid(store: Store, settings: Settings) -> ReloadOutcome:
         quads = store.load(settings)
     except InvalidGraphError as refusal:
         outcome = refusal.outcome
-        reason = f"refused: {outcome.violation_count} SHACL Violation(s); {_KEPT}"
+        reason = f"refused: {outcome.violation_count} SHACL Violation(s); {_kept(store)}"
         return ReloadOutcome(False, reason, outcome, violation_messages(outcome))
     except DataFileError as error:
         culprit = unreadable_file(settings)
         where = f"{culprit.relative_to(settings.root)}: " if culprit else ""
         return ReloadOutcome(
-            False, f"refused: {where}a data file could not be read ({error}); {_KEPT}"
+            False, f"refused: {where}a data file could not be read ({error}); {_kept(store)}"
         )
     return ReloadOutcome(True, f"loaded {quads} quads", quads=quads)
