@@ -232,6 +232,17 @@ def test_text_starts_with_the_verdict(report: Report) -> None:
     )
 
 
+def test_text_and_markdown_list_what_a_failed_check_found(report: Report) -> None:
+    """A reviewer reading the terminal or Markdown must see which items a check found."""
+    lines = render_text(report).splitlines()
+    failed = lines.index("Check failed: Teams | listed (teams-violation): 1 row(s)")
+    assert lines[failed + 1].split() == [f"team={BASE}test/team"]
+    checks = {row[0]: row[1] for row in markdown_table_rows(render_markdown(report))}
+    found = checks["Teams | listed (`teams-violation`)"]
+    assert re.findall(r"(\w+)=`([^`]*)`", found) == [("team", BASE + "test/team")]
+    assert checks["Nothing is wrong (`fine-violation`)"] == "passed"
+
+
 PART = "Only part of the graph was checked:"
 
 
