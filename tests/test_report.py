@@ -84,3 +84,27 @@ def test_law_row_is_grouped_under_law() -> None:
     assert row.group_label == "Law and guidance"
     assert row.source is None
     assert row.fix == "Add dct:isPartOf linking Children Act 1989, section 17 to a csc:Act."
+
+
+# The team has two roles but a claim for only one: the unclaimed role is a Violation.
+UNCLAIMED_ROLE = """
+t:team a csc:Team ; rdfs:label "Youth Team"@en ; dct:description "Works with young people."@en ;
+    org:subOrganizationOf t:service ; csc:hasRole t:role-a, t:role-b .
+t:role-a a org:Role ; rdfs:label "Role A"@en ; dct:description "A role."@en .
+t:role-b a org:Role ; rdfs:label "Role B"@en ; dct:description "Another role."@en .
+[] a csc:Claim ; rdf:subject t:team ; rdf:predicate rdf:type ; rdf:object csc:Team ;
+    prov:wasDerivedFrom t:source ; csc:quote "The Youth Team is part of the Test Service." .
+[] a csc:Claim ; rdf:subject t:team ; rdf:predicate org:subOrganizationOf ; rdf:object t:service ;
+    prov:wasDerivedFrom t:source ; csc:quote "The Youth Team is part of the Test Service." .
+[] a csc:Claim ; rdf:subject t:team ; rdf:predicate csc:hasRole ; rdf:object t:role-a ;
+    prov:wasDerivedFrom t:source ; csc:quote "Role A works in the Youth Team." .
+"""
+
+
+def test_a_fact_with_no_claim_is_not_given_the_quote_of_another_value() -> None:
+    """Beside 'this fact has no source', the row must not quote the claim for Role A as if
+    it stated Role B: it shows the sentence behind the team itself."""
+    (row,) = report_on(crafted(UNCLAIMED_ROLE)).failing("Violation")
+    assert row.shape == SHAPES_NS + "UnitFactsHaveSourcesShape"
+    assert (row.focus, row.value) == (BASE + "test/team", BASE + "test/role-b")
+    assert row.quote == "The Youth Team is part of the Test Service."

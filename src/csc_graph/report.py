@@ -140,8 +140,10 @@ def provenance(
     """The source and quote behind a focus node: the best matching claim, or (None, None).
 
     A claim is its own provenance. Otherwise prefer a claim stating exactly this path and
-    value, then this path, then the node's type, then any claim about it; for a node with
-    no claims of its own (an age range), the claim that points at it.
+    value, then (when the result names no value) this path, then the node's type, then any
+    claim about it; for a node with no claims of its own (an age range), the claim that
+    points at it. A claim for another value of the path states another fact, so it is not
+    put forward as the source of this one (a fact with no claim shows its node's source).
     """
     if (focus, RDF.type, CSC.Claim) in graph:
         return graph.value(focus, PROV.wasDerivedFrom), graph.value(focus, CSC.quote)
@@ -153,16 +155,12 @@ def provenance(
 
     def rank(claim: Node) -> tuple[int, str]:
         predicate = graph.value(claim, RDF.predicate)
-        same_value = value is not None and graph.value(claim, RDF.object) == value
-        score = (
-            0
-            if predicate == path and same_value
-            else 1
-            if predicate == path
-            else 2
-            if predicate == RDF.type
-            else 3
-        )
+        if predicate == path and value is not None:
+            score = 0 if graph.value(claim, RDF.object) == value else 3
+        elif predicate == path:
+            score = 1
+        else:
+            score = 2 if predicate == RDF.type else 3
         return score, str(graph.value(claim, CSC.quote) or "")
 
     best = min(claims, key=rank)
