@@ -195,13 +195,18 @@ def _to_string(param: Param, raw: str, _base: str, _choices: Sequence[str]) -> N
     return Literal(raw)
 
 
+def enum_choice(raw: str, choices: Sequence[str]) -> str | None:
+    """The one allowed value that raw names, itself or by its last IRI path segment."""
+    matches = [c for c in choices if raw in (c, _local_name(c))]
+    return matches[0] if len(matches) == 1 else None
+
+
 def _to_enum(param: Param, raw: str, base_iri: str, choices: Sequence[str]) -> Node:
     """One of the allowed values. IRI values may be given by their last path segment."""
-    matches = [c for c in choices if raw in (c, _local_name(c))]
-    if len(matches) != 1:
+    value = enum_choice(raw, choices)
+    if value is None:
         shown = ", ".join(_local_name(c) for c in choices[:30]) or "(none loaded)"
         raise ValueError(f"{raw!r} is not one of: {shown}")
-    value = matches[0]
     return URIRef(value) if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", value) else Literal(value)
 
 

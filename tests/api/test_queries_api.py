@@ -269,6 +269,50 @@ class _Form(HTMLParser):
             self.alerts[-1] += data
 
 
+class _Selected(HTMLParser):
+    """The value of the selected option of each <select>, by the select's name."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.selected: dict[str, str | None] = {}
+        self._select: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = dict(attrs)
+        if tag == "select":
+            self._select = attributes.get("name")
+        elif tag == "option" and self._select and "selected" in attributes:
+            self.selected[self._select] = attributes.get("value")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "select":
+            self._select = None
+
+
+@pytest.mark.parametrize(
+    ("name", "param", "short", "full"),
+    [
+        ("services-for-child", "concern", CCE, "https://w3id.org/csc-graph/concern/" + CCE),
+        (
+            "role-details",
+            "role",
+            "role-independent-reviewing-officer",
+            "https://w3id.org/csc-graph/id/law/role-independent-reviewing-officer",
+        ),
+    ],
+)
+def test_the_form_selects_an_enum_given_by_its_short_name(
+    client: TestClient, name: str, param: str, short: str, full: str
+) -> None:
+    """A typed link (the README's concern=child-criminal-exploitation) answers for that value
+    and the form shows it chosen, so Run asks the same question again, not another one."""
+    page = client.get(f"/queries/{name}", params={param: short, "format": "html"})
+    assert page.status_code == 200
+    form = _Selected()
+    form.feed(page.text)
+    assert form.selected[param] == full
+
+
 def test_a_bad_value_in_the_form_is_shown_on_the_page(client: TestClient) -> None:
     """A person gets the query's page back with the message and the value kept; a program
     asking for JSON still gets the JSON error (test_bad_parameter_is_422_naming_it)."""

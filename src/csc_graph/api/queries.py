@@ -28,6 +28,7 @@ from csc_graph.queries import (
     NamedQuery,
     Param,
     ParamError,
+    enum_choice,
     load_catalogue,
     param_choices,
     run_named,
@@ -139,8 +140,14 @@ def run_and_render(
 
 
 def _page_context(store: Store, query: NamedQuery, raw: dict[str, str]) -> dict[str, Any]:
-    """The query's page around any result: its description, and the form with these values."""
-    return {"query": describe_query(query), "values": raw, "choices": param_choices(store, query)}
+    """The query's page around any result: its description, and the form with these values
+    (an enum given by its short name, as in a typed link, selects its full value)."""
+    choices = param_choices(store, query)
+    values = {
+        name: enum_choice(value, choices[name]) or value if name in choices else value
+        for name, value in raw.items()
+    }
+    return {"query": describe_query(query), "values": values, "choices": choices}
 
 
 def _wants_html(request: Request, format_name: str | None) -> bool:
