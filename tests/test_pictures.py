@@ -8,11 +8,11 @@ import pytest
 from rdflib import Graph
 
 from csc_graph.config import Settings
-from csc_graph.coverage import load_coverage
+from csc_graph.coverage import CoverageReport, UnitRange, load_coverage
 from csc_graph.namespaces import CONCERN
 from csc_graph.pathway_routes import find_routes
 from csc_graph.pathways import build_pathway_graph, load_pathway_graph
-from csc_graph.pictures import CELL, coverage_svg, pathway_svg
+from csc_graph.pictures import CELL, UNIT_CHAR_W, coverage_svg, pathway_svg
 from csc_graph.store import Store
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -121,3 +121,23 @@ def test_coverage_chart_has_one_bar_per_range_and_shades_the_gaps(store, setting
         bar = g.find(f"{SVG}rect")
         cells = float(bar.get("width")) / CELL
         assert cells == rng.max_age - rng.min_age + 1
+
+
+def test_coverage_chart_leaves_room_for_the_longest_unit_name():
+    """A right-aligned name ends where its bar column starts; it must not run off the left
+    edge ('Corporate Parenting: support in the transition to adulthood' did at 280px)."""
+    name = "Corporate Parenting: support in the transition to adulthood"
+    unit = "https://example.org/unit"
+    report = CoverageReport(
+        ranges=[UnitRange(unit, name, 16, 24)],
+        open_by_age={age: [unit] if 16 <= age <= 24 else [] for age in range(26)},
+        gaps=[*range(16), 25],
+        overlaps={},
+        unstated=[],
+        conflicts=[],
+        labels={unit: name},
+    )
+    (g,) = groups(parse(coverage_svg(report)), "unit")
+    text = g.find(f"{SVG}text")
+    assert (text.text, text.get("text-anchor")) == (name, "end")
+    assert float(text.get("x")) - UNIT_CHAR_W * len(name) >= 0

@@ -27,6 +27,8 @@ BOX_W, BOX_H, COL_GAP, ROW_GAP, MARGIN = 190, 62, 130, 26, 20
 WRAP = 26
 COLOURS = {"box": "#eef3fb", "start": "#fde9c8", "line": "#4a5d7e", "gap": "#fbe3e3"}
 CELL, ROW_H, LABEL_W = 24, 24, 280
+UNIT_CHAR_W = 7
+"""A generous width per character of a 12px unit name in the coverage chart."""
 LABEL_CHAR_W, LABEL_LINE_H = 6, 11
 """A generous width per character and the line height of a 10px step label."""
 LABEL_SPOTS = (0.5, 0.3, 0.7, 0.15, 0.85)
@@ -260,12 +262,14 @@ def pathway_svg(graph: nx.DiGraph, title: str, starts: Iterable[str] = ()) -> st
 def coverage_svg(report: CoverageReport, title: str = "Age coverage, ages 0 to 25") -> str:
     """One bar per stated age range over ages 0 to 25; ages no unit covers are shaded."""
     top = MARGIN + 50
-    width = LABEL_W + CELL * len(AGES) + MARGIN
+    longest = max((len(rng.label) for rng in report.ranges), default=0)
+    label_w = max(LABEL_W, MARGIN + 8 + UNIT_CHAR_W * longest)  # no name runs off the left
+    width = label_w + CELL * len(AGES) + MARGIN
     height = top + ROW_H * max(len(report.ranges), 1) + MARGIN + 20
     root = _svg(width, height, title)
     _text(root, MARGIN, MARGIN + 12, title, **{"font-size": "15", "font-weight": "bold"})
     for age in AGES:
-        x = LABEL_W + age * CELL
+        x = label_w + age * CELL
         if age in report.gaps:
             ET.SubElement(
                 root,
@@ -288,7 +292,7 @@ def coverage_svg(report: CoverageReport, title: str = "Age coverage, ages 0 to 2
         )
     rows_h = ROW_H * max(len(report.ranges), 1)
     for age in CLIFF_BIRTHDAYS:
-        x = LABEL_W + age * CELL
+        x = label_w + age * CELL
         line = {"x1": str(x), "x2": str(x), "y1": str(top - 4), "y2": str(top + rows_h)}
         style = {"stroke": "#b03030", "stroke-dasharray": "3 3", "class": "birthday"}
         ET.SubElement(root, "line", {**line, **style})
@@ -298,7 +302,7 @@ def coverage_svg(report: CoverageReport, title: str = "Age coverage, ages 0 to 2
         ET.SubElement(group, "title").text = f"{rng.label}: ages {rng.min_age} to {rng.max_age}"
         _text(
             group,
-            LABEL_W - 8,
+            label_w - 8,
             y + ROW_H / 2 + 4,
             rng.label,
             **{"text-anchor": "end", "font-size": "12"},
@@ -307,7 +311,7 @@ def coverage_svg(report: CoverageReport, title: str = "Age coverage, ages 0 to 2
             group,
             "rect",
             {
-                "x": str(LABEL_W + rng.min_age * CELL),
+                "x": str(label_w + rng.min_age * CELL),
                 "y": str(y + 3),
                 "width": str((rng.max_age - rng.min_age + 1) * CELL),
                 "height": str(ROW_H - 6),
@@ -317,5 +321,5 @@ def coverage_svg(report: CoverageReport, title: str = "Age coverage, ages 0 to 2
         )
     legend_y = height - MARGIN + 4
     legend = "Shaded: ages no unit states it serves. Dashed: birthdays where the law changes."
-    _text(root, LABEL_W, legend_y, legend, **{"font-size": "11"})
+    _text(root, label_w, legend_y, legend, **{"font-size": "11"})
     return ET.tostring(root, encoding="unicode", xml_declaration=False)
