@@ -81,3 +81,15 @@ def test_coverage_as_json_and_svg(client: TestClient):
     root = ET.fromstring(chart.text)
     bars = [g for g in root.iter(f"{SVG}g") if g.get("class") == "unit"]
     assert len(bars) == len(data["ranges"]) == 3
+
+
+BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,image/webp,*/*;q=0.8"
+
+
+@pytest.mark.parametrize("path", ["/pathways", "/coverage"])
+def test_a_browser_gets_the_picture_not_json(client: TestClient, path: str):
+    """The home page links /pathways and /coverage for people: a browser is shown the SVG."""
+    response = client.get(path, headers={"Accept": BROWSER})
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("image/svg+xml")
+    assert ET.fromstring(response.text).tag == f"{SVG}svg"

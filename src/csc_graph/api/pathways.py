@@ -14,9 +14,10 @@ from csc_graph.pathways import UnknownNameError, load_pathway_graph
 
 router = APIRouter(tags=["Pathways"])
 
+# A browser (Accept: text/html) gets the picture: the home page links here for people.
 REPRESENTATIONS: tuple[Representation, ...] = (
     Representation("json", MEDIA_TYPES["json"]),
-    Representation("svg", MEDIA_TYPES["svg"]),
+    Representation("svg", MEDIA_TYPES["svg"], ("text/html",)),
     Representation("md", "text/markdown", ("text/plain",)),
 )
 RESPONSES = {
