@@ -52,6 +52,7 @@ FORMAT_ALIASES: dict[str, str] = {
     "srj": "json",
     "srx": "xml",
     "htm": "html",
+    "markdown": "md",
 }
 
 # W3C format IRIs (http://www.w3.org/ns/formats/) for the service description.

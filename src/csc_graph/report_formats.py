@@ -146,7 +146,7 @@ REPORT_FORMATS: dict[str, ReportFormat] = {
         ),
         ReportFormat("jsonld", Representation("json-ld", "application/ld+json"), render_jsonld),
         ReportFormat(
-            "md", Representation("markdown", "text/markdown", ("text/x-markdown",)), render_markdown
+            "md", Representation("md", "text/markdown", ("text/x-markdown",)), render_markdown
         ),
         ReportFormat("text", Representation("text", "text/plain"), render_text),
     )

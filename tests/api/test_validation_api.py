@@ -11,7 +11,7 @@ from rdflib.namespace import RDF
 
 from csc_graph.config import Settings
 from csc_graph.namespaces import SH
-from csc_graph.report_formats import load_schema
+from csc_graph.report_formats import REPORT_FORMATS, load_schema
 
 BASE = Settings().base_iri
 SAFE_SPACE = BASE + "lewisham/safe-space"
@@ -75,6 +75,15 @@ def test_format_override_and_markdown(client: TestClient) -> None:
     response = client.get("/validation?format=markdown", headers={"Accept": "text/html"})
     assert response.headers["content-type"].startswith("text/markdown")
     assert response.text.startswith("# Data quality report")
+
+
+def test_the_cli_format_names_work_over_http(client: TestClient) -> None:
+    """A reviewer who runs `csc-graph validate -f md` can ask /validation?format=md."""
+    for name in REPORT_FORMATS:
+        response = client.get(f"/validation?format={name}")
+        assert response.status_code == 200, name
+        expected = REPORT_FORMATS[name].representation.media_type
+        assert response.headers["content-type"].startswith(expected), name
 
 
 def test_unknown_format_and_unacceptable_type(client: TestClient) -> None:

@@ -29,7 +29,7 @@ _BY_REPRESENTATION = {f.representation.name: f for f in REPORT_FORMATS.values()}
 # JSON first: a client that states no preference is most likely a program.
 VALIDATION_OFFERS: tuple[Representation, ...] = tuple(
     _BY_REPRESENTATION[name].representation
-    for name in ("json", "html", "turtle", "json-ld", "markdown", "text")
+    for name in ("json", "html", "turtle", "json-ld", "md", "text")
 )
 CONFLICT_OFFERS: tuple[Representation, ...] = (
     _BY_REPRESENTATION["json"].representation,
@@ -41,7 +41,7 @@ FormatQuery = Annotated[
     Query(
         alias="format",
         description="Override the Accept header: json, html, turtle (ttl), json-ld (jsonld), "
-        "markdown or text.",
+        "md (markdown) or text.",
     ),
 ]
 
