@@ -16,6 +16,7 @@ LW = f"{SETTINGS.base_iri}lewisham/"
 LAW = f"{SETTINGS.base_iri}law/"
 LEG = "http://www.legislation.gov.uk/id/"
 CA1989 = f"{LEG}ukpga/1989/41"
+CPPCR2010 = f"{LEG}uksi/2010/959"
 GOV_UK = "https://www.gov.uk/"
 LEGISLATION_DOCUMENTS = "https://www.legislation.gov.uk/"
 XSD_INTEGER = URIRef("http://www.w3.org/2001/XMLSchema#integer")
@@ -166,7 +167,13 @@ def test_the_roles_rest_on_the_law_the_sheet_gives(graph: Graph) -> None:
         if (role, CSC.madeUnder, None) in graph
     }
     assert made_under == {
-        "role-independent-reviewing-officer": {f"{CA1989}/section/25A", f"{CA1989}/section/25B"},
+        # CA 1989 ss25A-25B, and CPPCR 2010 regs 45 (functions) and 46 (who may be an IRO)
+        "role-independent-reviewing-officer": {
+            f"{CA1989}/section/25A",
+            f"{CA1989}/section/25B",
+            f"{CPPCR2010}/regulation/45",
+            f"{CPPCR2010}/regulation/46",
+        },
         "role-personal-adviser": {f"{CA1989}/section/23CZB"},
         "role-local-authority-designated-officer": {
             f"{GOV_UK}government/publications/working-together-to-safeguard-children--2"

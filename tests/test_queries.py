@@ -179,7 +179,12 @@ def _meetings(store: Store, cat: dict[str, NamedQuery]) -> None:
 def _role_details(store: Store, cat: dict[str, NamedQuery]) -> None:
     result = run(store, cat, "role-details", role="role-independent-reviewing-officer")
     assert column(result, "abbreviation") == {"IRO"}
-    assert column(result, "madeUnder") == {CA1989 + "/section/25A", CA1989 + "/section/25B"}
+    assert column(result, "madeUnder") == {
+        CA1989 + "/section/25A",
+        CA1989 + "/section/25B",
+        "http://www.legislation.gov.uk/id/uksi/2010/959/regulation/45",
+        "http://www.legislation.gov.uk/id/uksi/2010/959/regulation/46",
+    }
     assert {LW + "quality-assurance", LW + "independent-reviewing"} <= column(result, "unit")
     assert column(result, "chairs") == set()
     chair = run(store, cat, "role-details", role="role-child-protection-chair")
