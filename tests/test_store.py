@@ -16,6 +16,7 @@ from csc_graph.config import Settings
 from csc_graph.datafiles import data_files, graph_iri, read_dataset
 from csc_graph.store import (
     DataFileError,
+    FailedChecksError,
     InvalidGraphError,
     QueryRefused,
     QuerySyntaxError,
@@ -129,6 +130,38 @@ def test_invalid_data_is_refused_and_old_data_stays(tmp_path: Path, settings: Se
     assert refused.value.outcome.violation_count >= 1
     assert store.content_hash() == before
     assert store.query(f"ASK {{ <{LW}nameless> ?p ?o }}").boolean is False
+
+
+UNASSERTED_CLAIM_TTL = """
+@prefix csc: <https://w3id.org/csc-graph/ontology#> .
+@prefix dct: <http://purl.org/dc/terms/> .
+@prefix prov: <http://www.w3.org/ns/prov#> .
+@prefix rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .
+@prefix lw: <lewisham/> .
+lw:page a csc:Source ; dct:title "A page" ; dct:publisher lw:council ;
+    csc:capturedText "graph/lewisham/sources/page.txt" .
+[] a csc:Claim ; rdf:subject lw:council ; rdf:predicate dct:description ;
+    rdf:object "Not what the graph says." ; prov:wasDerivedFrom lw:page ;
+    csc:quote "A sentence that states it." .
+"""
+
+
+def test_data_failing_a_qc_check_is_refused_and_old_data_stays(
+    tmp_path: Path, settings: Settings
+) -> None:
+    """SHACL passes (the claim is well formed) but the claim-not-asserted check finds a
+    claim whose triple is not in the graph: the report calls that 'must fix', so the gate
+    refuses it too."""
+    good = make_root(tmp_path / "good", settings, council=COUNCIL_TTL)
+    bad = make_root(tmp_path / "bad", settings, council=COUNCIL_TTL, claim=UNASSERTED_CLAIM_TTL)
+    shutil.copytree(settings.queries_dir / "checks", tmp_path / "bad" / "queries" / "checks")
+    store = open_store(good)
+    store.load()
+    before = store.content_hash()
+    with pytest.raises(FailedChecksError) as refused:
+        store.load(bad)
+    assert [check.name for check in refused.value.failed] == ["claim-not-asserted-violation"]
+    assert store.content_hash() == before
 
 
 def test_unparseable_file_is_a_data_file_error(tmp_path: Path, settings: Settings) -> None:

@@ -32,7 +32,7 @@ from csc_graph.queries import (
     run_named,
 )
 from csc_graph.report_formats import REPORT_FORMATS
-from csc_graph.store import InvalidGraphError, Store, StoreError, open_store
+from csc_graph.store import FailedChecksError, InvalidGraphError, Store, StoreError, open_store
 from csc_graph.validation import ScopeError, scope_from, violation_messages
 
 app = typer.Typer(
@@ -187,7 +187,8 @@ def load() -> None:
 
     Exit codes:
     0 loaded;
-    1 SHACL found Violations: nothing was loaded and the store keeps its data;
+    1 SHACL found Violations or a QC check failed: nothing was loaded and the store keeps
+    its data;
     2 a file could not be read, or the store failed.
     """
     try:
@@ -197,6 +198,10 @@ def load() -> None:
     except InvalidGraphError as exc:
         for message in violation_messages(exc.outcome):
             typer.echo(f"  {message}", err=True)
+        raise _fail(f"{exc}; run `csc-graph validate` for the full report", 1) from exc
+    except FailedChecksError as exc:
+        for check in exc.failed:
+            typer.echo(f"  {check.summary} ({check.name})", err=True)
         raise _fail(f"{exc}; run `csc-graph validate` for the full report", 1) from exc
     except StoreError as exc:
         raise _fail(exc) from exc

@@ -1,4 +1,5 @@
-"""The loading gate: replace the served graph only with data that has no SHACL Violation.
+"""The loading gate: replace the served graph only with data that has no SHACL Violation
+and fails no QC check.
 
 ``Store.load`` already refuses a graph with Violations and keeps its current data; this
 module turns that refusal into an outcome a caller (app startup, the CLI) can report, so a
@@ -12,7 +13,7 @@ from pathlib import Path
 
 from csc_graph.config import Settings
 from csc_graph.datafiles import data_files, parse_file
-from csc_graph.store import DataFileError, InvalidGraphError, Store
+from csc_graph.store import DataFileError, FailedChecksError, InvalidGraphError, Store
 from csc_graph.validation import ValidationOutcome, violation_messages
 
 
@@ -52,6 +53,9 @@ def reload_if_valid(store: Store, settings: Settings) -> ReloadOutcome:
         outcome = refusal.outcome
         reason = f"refused: {outcome.violation_count} SHACL Violation(s); {_kept(store)}"
         return ReloadOutcome(False, reason, outcome, violation_messages(outcome))
+    except FailedChecksError as refusal:
+        messages = [f"{check.summary} ({check.name})" for check in refusal.failed]
+        return ReloadOutcome(False, f"refused: {refusal}; {_kept(store)}", messages=messages)
     except DataFileError as error:
         culprit = unreadable_file(settings)
         where = f"{culprit.relative_to(settings.root)}: " if culprit else ""

@@ -35,10 +35,17 @@ from csc_graph.sparql_guard import (
     check_query,
 )
 from csc_graph.sparql_values import bind_values
-from csc_graph.validation import ValidationOutcome, validate_graph
+from csc_graph.validation import (
+    CheckResult,
+    ValidationOutcome,
+    check_files,
+    run_checks,
+    validate_graph,
+)
 
 __all__ = [
     "DataFileError",
+    "FailedChecksError",
     "InvalidGraphError",
     "Progress",
     "QueryRefused",
@@ -65,6 +72,16 @@ class QueryTimeout(StoreError):
 
 class DataFileError(StoreError):
     """A data file could not be read or parsed; the message names the file and line."""
+
+
+class FailedChecksError(StoreError):
+    """SHACL passed, but a QC check (queries/checks/*-violation.rq) found rows or could not
+    run, so the data was not loaded."""
+
+    def __init__(self, failed: list[CheckResult]) -> None:
+        names = ", ".join(check.name for check in failed)
+        super().__init__(f"{len(failed)} QC check(s) failed ({names}); nothing was loaded")
+        self.failed = failed
 
 
 class InvalidGraphError(StoreError):
@@ -166,8 +183,9 @@ class Store(ABC):
     def load(self, settings: Settings | None = None, progress: Progress | None = None) -> int:
         """Read, validate and load the ontology and graph files; returns the quad count.
 
-        Refuses (InvalidGraphError) when SHACL finds a Violation, leaving the current data
-        in place. Readers see either the old data or the new, never a mix.
+        Refuses when SHACL finds a Violation (InvalidGraphError) or a QC check fails
+        (FailedChecksError), leaving the current data in place: what the report calls
+        "must fix" is never served. Readers see either the old data or the new, never a mix.
         """
         settings = settings or self.settings
         report = progress or (lambda _step, _done, _total: None)
@@ -178,9 +196,11 @@ class Store(ABC):
         except Exception as exc:
             raise DataFileError(str(exc)) from exc
         report("Validating with SHACL", 1, 4)
-        outcome = _validate(key, settings, dataset)
+        outcome, failed_checks = _validate(key, settings, dataset)
         if not outcome.conforms:
             raise InvalidGraphError(outcome)
+        if failed_checks:
+            raise FailedChecksError(failed_checks)
         report("Loading into the store", 2, 4)
         count = self._replace(dataset)
         report("Loaded", 4, 4)
@@ -226,19 +246,25 @@ class Store(ABC):
         return sum(1 for _ in self._quads())
 
 
-_outcomes: dict[tuple[object, ...], ValidationOutcome] = {}
+_outcomes: dict[tuple[object, ...], tuple[ValidationOutcome, list[CheckResult]]] = {}
 
 
 def _files_key(settings: Settings) -> tuple[object, ...]:
-    files = [*data_files(settings), *shape_files(settings)]
+    files = [*data_files(settings), *shape_files(settings), *check_files(settings)]
     return (settings.base_iri, *((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in files))
 
 
-def _validate(key: tuple[object, ...], settings: Settings, dataset: Dataset) -> ValidationOutcome:
-    """SHACL outcome for the files as they were when read; unchanged files are validated
-    once per process (validation takes seconds, and tests and reloads repeat it)."""
+def _validate(
+    key: tuple[object, ...], settings: Settings, dataset: Dataset
+) -> tuple[ValidationOutcome, list[CheckResult]]:
+    """SHACL outcome and failed QC checks for the files as they were when read; unchanged
+    files are validated once per process (validation takes seconds, and tests and reloads
+    repeat it). The checks run on the union graph with rdflib, before anything is loaded."""
     if key not in _outcomes:
-        _outcomes[key] = validate_graph(union_graph(dataset), read_shapes(settings))
+        union = union_graph(dataset)
+        outcome = validate_graph(union, read_shapes(settings))
+        checks = run_checks(union, check_files(settings)) if outcome.conforms else []
+        _outcomes[key] = (outcome, [check for check in checks if not check.passed])
     return _outcomes[key]
 
 
