@@ -108,3 +108,22 @@ def test_a_fact_with_no_claim_is_not_given_the_quote_of_another_value() -> None:
     assert row.shape == SHAPES_NS + "UnitFactsHaveSourcesShape"
     assert (row.focus, row.value) == (BASE + "test/team", BASE + "test/role-b")
     assert row.quote == "The Youth Team is part of the Test Service."
+
+
+# A unit marked statutory with no legal basis: a node-level result whose value is the unit.
+STATUTORY_WITHOUT_LAW = """
+t:team a csc:Team ; rdfs:label "Youth Team"@en ; dct:description "Works with young people."@en ;
+    org:subOrganizationOf t:service ; csc:statutory true .
+[] a csc:Claim ; rdf:subject t:team ; rdf:predicate rdf:type ; rdf:object csc:Team ;
+    prov:wasDerivedFrom t:source ; csc:quote "The Youth Team is part of the Test Service." .
+[] a csc:Claim ; rdf:subject t:team ; rdf:predicate org:subOrganizationOf ; rdf:object t:service ;
+    prov:wasDerivedFrom t:source ; csc:quote "The Youth Team is part of the Test Service." .
+"""
+
+
+def test_a_node_level_result_does_not_repeat_the_item_as_its_value() -> None:
+    (row,) = report_on(crafted(STATUTORY_WITHOUT_LAW)).failing("Violation")
+    assert row.shape == SHAPES_NS + "StatutoryUnitShape"
+    assert row.focus == BASE + "test/team"
+    assert row.focus_label == "Youth Team"
+    assert row.path is None and row.value is None

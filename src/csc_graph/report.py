@@ -241,7 +241,8 @@ def _row(result: Node, report: Graph, data: Graph, shapes: Graph, base_iri: str)
         focus_link=id_link(focus, base_iri),
         path=None if path is None else str(path),
         path_label=None if path is None else qname(path),
-        value=value_text(data, value),
+        # A node-level result names the focus node itself as its value: shown once, as the item.
+        value=None if value == focus and path is None else value_text(data, value),
         shape=str(named_shape(shapes, source_shape)),
         component=str(component).rsplit("#", 1)[-1],
         message=str(report.value(result, SH.resultMessage) or ""),
