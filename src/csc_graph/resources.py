@@ -39,7 +39,13 @@ CONSTRUCT {
 WHERE {
   {
     ?this ?p ?o .
-    OPTIONAL { ?o ?olp ?ol FILTER(?olp IN (rdfs:label, skos:prefLabel, dct:title)) }
+    # Labels of what it links to, and the bounds of its age ranges (so an integrator gets
+    # them in one request).
+    OPTIONAL {
+      ?o ?olp ?ol
+      FILTER(?olp IN (rdfs:label, skos:prefLabel, dct:title,
+                      schema:requiredMinAge, schema:requiredMaxAge))
+    }
     OPTIONAL { ?p rdfs:label ?pl }
   } UNION {
     ?s ?ip ?this FILTER(isIRI(?s))

@@ -97,6 +97,8 @@ def test_jsonld_is_compacted_with_the_project_context(
     assert nodes[parent]["label"] == PARENT_LABEL  # the label of a linked resource
     ages = nodes[youth_justice["audience"]]
     assert ages["label"]
+    # The bounds come with the unit, as JSON numbers: "aged between 10 and 17".
+    assert (ages["requiredMinAge"], ages["requiredMaxAge"]) == (10, 17)
 
 
 def test_description_carries_the_claims_with_source_and_quote(
