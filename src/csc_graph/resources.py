@@ -20,7 +20,7 @@ from rdflib.term import Node
 
 from csc_graph.config import Settings
 from csc_graph.datafiles import bind_prefixes, graph_iri
-from csc_graph.labels import label_of
+from csc_graph.labels import id_link, label_of
 from csc_graph.namespaces import CSC, CV, ORG, SCHEMA, sparql_prefixes
 from csc_graph.store import Store
 
@@ -83,6 +83,19 @@ def describe(store: Store, iri: str) -> Graph | None:
     """The description of one resource, or None when the graph never mentions it."""
     result = store.query_whole(DESCRIBE_QUERY, bindings={"this": URIRef(iri)})
     return with_prefixes(result.graph) if result.graph is not None and len(result.graph) else None
+
+
+FIRST_COUNCIL_QUERY = (
+    sparql_prefixes() + "SELECT ?council WHERE { ?council a csc:Council } ORDER BY ?council LIMIT 1"
+)
+
+
+def example_link(store: Store) -> str | None:
+    """A resource page to offer people as an example: the first council the graph holds.
+    Every council's data names its council, so the link works whichever council is loaded
+    (a fixed unit such as lewisham/youth-justice is a 404 under CSC_GRAPH_COUNCIL=other)."""
+    rows = store.query_whole(FIRST_COUNCIL_QUERY).rows
+    return id_link(rows[0]["council"], store.settings.base_iri) if rows else None
 
 
 def ontology_graph(store: Store, settings: Settings) -> Graph:

@@ -14,19 +14,18 @@ from starlette.responses import Response
 from csc_graph.api.deps import StoreDep, render
 from csc_graph.api.security import STORE_ERROR_STATUSES
 from csc_graph.api.sparql import STARTER_QUERY, result_context, result_headers
+from csc_graph.resources import example_link
 from csc_graph.store import QueryResult, Store, StoreError
 
 router = APIRouter(tags=["Pages"])
 
-EXAMPLE_RESOURCE = "lewisham/youth-justice"
-
 
 @router.get("/", summary="Home page linking every door", response_class=Response)
-def home(request: Request) -> Response:
+def home(request: Request, store: StoreDep) -> Response:
     """The home page: what the graph holds and where each kind of user starts."""
     outcome = request.app.state.load_outcome
     status = None if outcome is None else {"quads": outcome.quads, "reason": outcome.reason}
-    return render(request, "home.html", {"status": status, "example": EXAMPLE_RESOURCE})
+    return render(request, "home.html", {"status": status, "example": example_link(store)})
 
 
 def _run(store: Store, query: str) -> tuple[QueryResult | None, dict[str, str] | None, int]:
