@@ -56,6 +56,8 @@ def root(tmp_path: Path) -> Path:
     council.mkdir(parents=True)
     shutil.copy(DATA / "shapes-base.ttl", council / "base.ttl")
     shutil.copy(TWO_PARENTS, council / "team.ttl")
+    (tmp_path / "tests" / "data").mkdir(parents=True)  # the made-up page the quotes come from
+    shutil.copy(DATA / "test-source.txt", tmp_path / "tests" / "data" / "test-source.txt")
     return tmp_path
 
 
@@ -79,6 +81,17 @@ def test_json_on_stdout_exits_0_with_a_warning(root: Path) -> None:
     assert result.exit_code == 0, result.output
     document = json_report(result)
     assert document["counts"] == {"Violation": 0, "Warning": 1, "Info": 2}
+    checks = {check["name"]: check["passed"] for check in document["checks"]}  # type: ignore[union-attr]
+    assert checks["quote-not-in-source"] is True  # every quote is in the made-up test page
+
+
+def test_a_quote_missing_from_its_source_fails_the_report(root: Path) -> None:
+    (root / "tests" / "data" / "test-source.txt").write_text("A page that says nothing.\n")
+    result = invoke(root, "--format", "json")
+    assert result.exit_code == 1, result.output
+    (check,) = [c for c in json_report(result)["checks"] if c["name"] == "quote-not-in-source"]  # type: ignore[union-attr]
+    assert check["passed"] is False
+    assert {row["problem"] for row in check["rows"]} == {"the quote is not in the source"}
 
 
 def test_fail_on_warning_exits_1(root: Path) -> None:

@@ -149,6 +149,8 @@ def small_repo(tmp_path: Path) -> Settings:
     council = tmp_path / "graph" / "test"
     council.mkdir(parents=True)
     shutil.copy(DATA / "shapes-base.ttl", council / "base.ttl")
+    (tmp_path / "tests" / "data").mkdir(parents=True)  # the made-up page the quotes come from
+    shutil.copy(DATA / "test-source.txt", tmp_path / "tests" / "data" / "test-source.txt")
     git(tmp_path, "init", "-q")
     git(tmp_path, "add", ".")
     git(tmp_path, "commit", "-q", "-m", "good")

@@ -32,7 +32,7 @@ from governance_fixtures import BASE, SHAPES_NS, crafted, report_on
 # check escaping in Markdown and HTML.
 CRAFTED = """
 t:page-b a csc:Source ; dct:title "Page | B"@en ; dct:publisher t:council ;
-    csc:capturedText "tests/data/shapes-base.ttl" .
+    csc:capturedText "tests/data/test-source.txt" .
 t:team a csc:Team ; rdfs:label "Team <b>A</b>"@en ; dct:description "A team."@en ;
     org:subOrganizationOf t:service, t:council ; schema:audience t:team-ages .
 t:team-ages a csc:AgeEligibility ; schema:requiredMinAge 18 ; schema:requiredMaxAge 17 ;

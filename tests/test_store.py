@@ -155,6 +155,9 @@ def test_data_failing_a_qc_check_is_refused_and_old_data_stays(
     good = make_root(tmp_path / "good", settings, council=COUNCIL_TTL)
     bad = make_root(tmp_path / "bad", settings, council=COUNCIL_TTL, claim=UNASSERTED_CLAIM_TTL)
     shutil.copytree(settings.queries_dir / "checks", tmp_path / "bad" / "queries" / "checks")
+    sources = tmp_path / "bad" / "graph" / "lewisham" / "sources"
+    sources.mkdir()
+    (sources / "page.txt").write_text("A sentence that states it.", encoding="utf-8")
     store = open_store(good)
     store.load()
     before = store.content_hash()
@@ -427,3 +430,19 @@ def test_the_projects_own_queries_never_get_a_cut_answer(store: Store) -> None:
     with pytest.raises(ResultTruncated):
         small.query_whole(text)
     assert len(store.query_whole(text).rows) > 2
+
+
+def test_a_misquote_is_refused_by_the_gate(tmp_path: Path, settings: Settings) -> None:
+    """A claim whose quote is not in its source's captured text is never loaded."""
+    page = "The Test Council describes itself here."
+    misquoting = UNASSERTED_CLAIM_TTL.replace(
+        'rdf:predicate dct:description ;\n    rdf:object "Not what the graph says."',
+        'rdf:predicate dct:description ;\n    rdf:object "A council."@en',
+    ).replace("A sentence that states it.", "A sentence the page never says.")
+    bad = make_root(tmp_path, settings, council=COUNCIL_TTL, claim=misquoting)
+    sources = tmp_path / "graph" / "lewisham" / "sources"
+    sources.mkdir()
+    (sources / "page.txt").write_text(page, encoding="utf-8")
+    with pytest.raises(FailedChecksError) as refused:
+        open_store(bad).load()
+    assert [check.name for check in refused.value.failed] == ["quote-not-in-source"]

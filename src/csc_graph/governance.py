@@ -17,10 +17,9 @@ from csc_graph.store import Store, union_graph
 from csc_graph.validation import (
     HashCache,
     Scope,
-    check_files,
+    all_checks,
     data_hash,
     rules_hash,
-    run_checks,
     validate_graph,
 )
 
@@ -52,7 +51,7 @@ def report_for_graph(
         data,
         shapes,
         base_iri=settings.base_iri,
-        checks=run_checks(source, check_files(settings)) if whole else (),
+        checks=all_checks(source, data, settings) if whole else (),
         conflicts=find_conflicts(source, base_iri=settings.base_iri) if whole else (),
         content_hash=content_hash,
         scope=scope,

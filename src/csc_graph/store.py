@@ -38,8 +38,8 @@ from csc_graph.sparql_values import bind_values
 from csc_graph.validation import (
     CheckResult,
     ValidationOutcome,
+    all_checks,
     check_files,
-    run_checks,
     validate_graph,
 )
 
@@ -250,7 +250,8 @@ _outcomes: dict[tuple[object, ...], tuple[ValidationOutcome, list[CheckResult]]]
 
 
 def _files_key(settings: Settings) -> tuple[object, ...]:
-    files = [*data_files(settings), *shape_files(settings), *check_files(settings)]
+    captured = [p for d in (settings.law_dir, settings.council_dir) for p in d.glob("sources/*")]
+    files = [*data_files(settings), *shape_files(settings), *check_files(settings), *captured]
     return (settings.base_iri, *((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in files))
 
 
@@ -263,7 +264,7 @@ def _validate(
     if key not in _outcomes:
         union = union_graph(dataset)
         outcome = validate_graph(union, read_shapes(settings))
-        checks = run_checks(union, check_files(settings)) if outcome.conforms else []
+        checks = all_checks(union, union, settings) if outcome.conforms else []
         _outcomes[key] = (outcome, [check for check in checks if not check.passed])
     return _outcomes[key]
 

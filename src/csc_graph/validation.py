@@ -25,6 +25,7 @@ from csc_graph.config import Settings
 from csc_graph.datafiles import bind_prefixes, data_files, shape_files
 from csc_graph.namespaces import SH, sparql_prefixes
 from csc_graph.query_header import header_summary
+from csc_graph.quotes import quote_problems
 
 if TYPE_CHECKING:
     from csc_graph.store import Store
@@ -174,6 +175,24 @@ def run_checks(source: Graph | Store, files: Iterable[Path]) -> list[CheckResult
         text_rows = [{k: str(v) for k, v in row.items()} for row in rows]
         checks.append(CheckResult(name, summary, variables, text_rows))
     return checks
+
+
+def quote_check(data: Graph, root: Path) -> CheckResult:
+    """The quotes check as a QC check row: each claim's quote must be in its source's
+    captured text (Python, since SPARQL cannot read the files)."""
+    rows = [
+        {"claim": str(p.claim), "source": str(p.source), "quote": p.quote, "problem": p.reason}
+        for p in quote_problems(data, root)
+    ]
+    summary = "A quote that does not appear in its source's captured text"
+    return CheckResult(
+        "quote-not-in-source", summary, ["claim", "source", "quote", "problem"], rows
+    )
+
+
+def all_checks(source: Graph | Store, data: Graph, settings: Settings) -> list[CheckResult]:
+    """The SPARQL QC checks (run on ``source``) and the quotes check (on ``data``)."""
+    return [*run_checks(source, check_files(settings)), quote_check(data, settings.root)]
 
 
 # --- Content hash and cache ------------------------------------------------------------
