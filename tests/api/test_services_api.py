@@ -57,7 +57,7 @@ def ids(page: dict) -> set[str]:
 def test_services_age_15_includes_youth_justice_and_safe_space(client: TestClient):
     page = get_page(client, "/services", "compiled/service_list.json", age=15, per_page=500)
     assert {YOUTH_JUSTICE, SAFE_SPACE} <= ids(page)
-    assert oruk_id(LW + "corporate-parenting") not in ids(page)  # from 16
+    assert oruk_id(LW + "transition-to-adulthood") not in ids(page)  # from 16
 
 
 def test_services_age_9_excludes_youth_justice(client: TestClient):
@@ -72,6 +72,14 @@ def test_services_concern_filter(client: TestClient):
     )
     assert SAFE_SPACE in ids(page)
     assert YOUTH_JUSTICE not in ids(page)
+
+
+def test_an_unknown_concern_is_a_400_naming_the_known_ones(client: TestClient):
+    response = client.get("/services", params={"concern": "child-criminal-exploitaton"})
+    assert response.status_code == 400
+    detail = response.json()["detail"]
+    assert "child-criminal-exploitaton" in detail
+    assert "child-criminal-exploitation" in detail.split("Known: ", 1)[1].split(", ")
 
 
 def test_services_legal_basis_filter(client: TestClient):

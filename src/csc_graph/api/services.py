@@ -11,7 +11,14 @@ from fastapi import APIRouter, Depends, HTTPException, Query
 
 from csc_graph.api.deps import StoreDep
 from csc_graph.config import Settings
-from csc_graph.exports.oruk import Directory, ServiceFilter, load_directory, oruk_id, page_of
+from csc_graph.exports.oruk import (
+    Directory,
+    ServiceFilter,
+    concepts_named,
+    load_directory,
+    oruk_id,
+    page_of,
+)
 
 router = APIRouter(tags=["Open Referral UK services"])
 
@@ -119,6 +126,10 @@ def list_services(
     ] = None,
 ) -> Json:
     """HSDS 3.0 ``Page`` of services (one-to-one fields and organization)."""
+    if concern and not concepts_named(directory, concern):
+        # A typo would otherwise look like "no service works with this": say what is known.
+        known = sorted(iri.rstrip("/").rsplit("/", 1)[-1] for iri in directory.terms)
+        raise HTTPException(400, f"Unknown concern '{concern}'. Known: {', '.join(known)}")
     chosen = ServiceFilter(
         age=age,
         concern=concern,
