@@ -268,10 +268,6 @@ def _group(graph: Graph, pairs: Sequence[tuple[Node, Node]], claims: list[Claim]
     return sorted(grouped.values(), key=lambda p: p.predicate.label.lower())
 
 
-def _by_label(term: Term) -> str:
-    return term.label.lower()
-
-
 def page(graph: Graph, iri: str) -> ResourcePage:
     """The page model of a description made by ``describe``."""
     this = URIRef(iri)
