@@ -32,14 +32,14 @@ import pyoxigraph as ox
 from rdflib.term import Node
 
 from benchmarks.bench_validation import medians
+from csc_graph.catalogue.named_queries import load_catalogue, param_choices
 from csc_graph.config import Settings
-from csc_graph.datafiles import read_dataset
-from csc_graph.namespaces import PREFIXES
-from csc_graph.oxterms import dataset_quads
-from csc_graph.queries import load_catalogue, param_choices
-from csc_graph.sparql_guard import check_query
-from csc_graph.sparql_values import bind_values
-from csc_graph.store import Store, open_store
+from csc_graph.rdf.files import read_dataset
+from csc_graph.rdf.namespaces import PREFIXES
+from csc_graph.sparql.guard import check_query
+from csc_graph.sparql.values import bind_values
+from csc_graph.store.base import Store, open_store
+from csc_graph.store.terms import dataset_quads
 
 Run = Callable[[], object]
 S47 = "http://www.legislation.gov.uk/id/ukpga/1989/41/section/47"
@@ -73,8 +73,8 @@ REQUESTS: list[tuple[str, str, dict[str, str], str]] = [
     ),
     ("/services?age=15", "/services", {"age": "15"}, JSON),
 ]
-IMPORT_ONLY = "import csc_graph.config, csc_graph.store"
-LOAD_GRAPH = f"{IMPORT_ONLY}; csc_graph.store.open_store(csc_graph.config.Settings()).load()"
+IMPORT_ONLY = "import csc_graph.config, csc_graph.store.base"
+LOAD_GRAPH = f"{IMPORT_ONLY}; csc_graph.store.base.open_store(csc_graph.config.Settings()).load()"
 START_LIMIT_S, REQUEST_LIMIT_S = 60, 30
 
 

@@ -31,11 +31,11 @@ from rdflib.plugins.sparql.algebra import translateQuery
 from rdflib.plugins.sparql.parser import parseQuery
 
 from csc_graph.config import Settings
-from csc_graph.datafiles import read_shapes, read_union
-from csc_graph.governance import report_for_files, report_for_store
-from csc_graph.report import Report
-from csc_graph.store import open_store
-from csc_graph.validation import HashCache, Scope, validate_graph
+from csc_graph.governance.report import Report
+from csc_graph.governance.reports import report_for_files, report_for_store
+from csc_graph.governance.shacl import HashCache, Scope, validate_graph
+from csc_graph.rdf.files import read_shapes, read_union
+from csc_graph.store.base import open_store
 
 
 def medians(runs: list[Callable[[], object]], repeat: int) -> list[float]:

@@ -18,7 +18,7 @@ import httpx
 import pytest
 
 from csc_graph.config import Settings
-from csc_graph.store import Store, open_store
+from csc_graph.store.base import Store, open_store
 
 SERVER_TIMEOUT_S = 30
 

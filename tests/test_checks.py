@@ -4,10 +4,10 @@ fires on a small crafted graph that breaks exactly its rule."""
 import pytest
 from rdflib import Dataset, URIRef
 
+from csc_graph.catalogue.named_queries import load_catalogue
 from csc_graph.config import Settings
-from csc_graph.queries import load_catalogue
-from csc_graph.store import Store, open_store
-from csc_graph.validation import check_files, run_checks
+from csc_graph.governance.shacl import check_files, run_checks
+from csc_graph.store.base import Store, open_store
 
 PREFIXES = """
 @prefix csc: <https://w3id.org/csc-graph/ontology#> .

@@ -14,9 +14,9 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from typer.testing import CliRunner, Result
 
-from csc_graph.cli import app
+from csc_graph.cli.commands import app
 from csc_graph.config import Settings
-from csc_graph.store import open_store
+from csc_graph.store.base import open_store
 
 LW = "https://w3id.org/csc-graph/id/lewisham/"
 HEAVY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"

@@ -14,10 +14,10 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 from typer.testing import CliRunner, Result
 
-from csc_graph.cli import app
+from csc_graph.cli.commands import app
 from csc_graph.config import Settings
-from csc_graph.namespaces import SH
-from csc_graph.report_formats import load_schema
+from csc_graph.rdf.namespaces import SH
+from csc_graph.web.report_formats import load_schema
 
 SETTINGS = Settings()
 BASE = SETTINGS.base_iri

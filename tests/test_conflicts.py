@@ -1,9 +1,9 @@
 """conflicts.py: two claims, same subject and predicate, different objects, different sources."""
 
 from csc_graph.config import Settings
-from csc_graph.conflicts import Conflict, find_conflicts
-from csc_graph.datafiles import read_union
-from csc_graph.store import Store
+from csc_graph.governance.conflicts import Conflict, find_conflicts
+from csc_graph.rdf.files import read_union
+from csc_graph.store.base import Store
 from governance_fixtures import BASE, parsed
 
 ORG = "http://www.w3.org/ns/org#"

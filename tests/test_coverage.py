@@ -12,8 +12,8 @@ import pytest
 from rdflib import Graph
 
 from csc_graph.config import Settings
-from csc_graph.coverage import CoverageReport, coverage_report, load_coverage
-from csc_graph.store import Store
+from csc_graph.pathways.age_coverage import CoverageReport, coverage_report, load_coverage
+from csc_graph.store.base import Store
 
 LW = "https://w3id.org/csc-graph/id/lewisham/"
 S50 = "http://www.legislation.gov.uk/id/ukpga/Geo5/23-24/12/section/50"

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from csc_graph.config import Settings
-from csc_graph.diff import (
+from csc_graph.governance.diff import (
     DiffInputError,
     compare_revisions,
     diff_graphs,
@@ -18,9 +18,9 @@ from csc_graph.diff import (
     load_baseline,
     rows_from_json,
 )
-from csc_graph.governance import report_for_files
-from csc_graph.report import ResultRow
-from csc_graph.report_formats import render_json
+from csc_graph.governance.report import ResultRow
+from csc_graph.governance.reports import report_for_files
+from csc_graph.web.report_formats import render_json
 from governance_fixtures import BASE, DATA, SETTINGS, parsed
 
 

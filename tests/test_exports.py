@@ -11,7 +11,7 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS, RDF, SKOS
 from typer.testing import CliRunner
 
-from csc_graph.cli import app
+from csc_graph.cli.commands import app
 from csc_graph.config import Settings
 from csc_graph.exports.oruk import (
     Directory,
@@ -24,9 +24,9 @@ from csc_graph.exports.oruk import (
 )
 from csc_graph.exports.rdf import cpsv_graph, schemaorg_document, schemaorg_graph
 from csc_graph.exports.targets import Target, UnknownFormatError, render_export
-from csc_graph.namespaces import CONCERN, CPSV, CV, ELI, SCHEMA
-from csc_graph.store import Store
-from csc_graph.void import void_graph_iri
+from csc_graph.exports.void import void_graph_iri
+from csc_graph.rdf.namespaces import CONCERN, CPSV, CV, ELI, SCHEMA
+from csc_graph.store.base import Store
 from standards_validation import cpsv_report, json_errors, schemaorg_problems
 
 BASE = "https://w3id.org/csc-graph/id/"

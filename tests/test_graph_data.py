@@ -7,9 +7,10 @@ import pytest
 from rdflib import Graph, Literal, Node, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS
 
-from csc_graph import datafiles, validation
 from csc_graph.config import Settings
-from csc_graph.namespaces import CSC, CV, ORG, SCHEMA, SH
+from csc_graph.governance import shacl as validation
+from csc_graph.rdf import files as datafiles
+from csc_graph.rdf.namespaces import CSC, CV, ORG, SCHEMA, SH
 
 SETTINGS = Settings()
 LW = f"{SETTINGS.base_iri}lewisham/"

@@ -2,7 +2,7 @@
 
 import pytest
 
-from csc_graph.negotiation import (
+from csc_graph.formats import (
     GRAPH_REPRESENTATIONS,
     HTML,
     SOLUTION_REPRESENTATIONS,

@@ -7,9 +7,9 @@ from rdflib import Graph, URIRef
 from rdflib import namespace as ns
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
-from csc_graph import datafiles
 from csc_graph.config import Settings
-from csc_graph.namespaces import CONCERN, CSC, ONTOLOGY_IRI
+from csc_graph.rdf import files as datafiles
+from csc_graph.rdf.namespaces import CONCERN, CSC, ONTOLOGY_IRI
 
 SETTINGS = Settings()
 CPSV_VOCABULARY = SETTINGS.root.parent / "shared" / "standards" / "cpsv-ap" / "rdf" / "cpsv-ap.ttl"

@@ -22,21 +22,21 @@ import pytest
 from rdflib import Graph
 from typer.testing import CliRunner
 
-from csc_graph.cli import app as cli_app
+from csc_graph.cli.commands import app as cli_app
 from csc_graph.config import Settings
-from csc_graph.datafiles import read_shapes
-from csc_graph.namespaces import CONCERN, CSC, CV, SH
-from csc_graph.pathway_ages import cliff_edges, continuing_points, entry_points, unreachable
-from csc_graph.pathway_centrality import central_stages
-from csc_graph.pathway_routes import find_routes
-from csc_graph.pathways import (
+from csc_graph.governance.shacl import validate_graph
+from csc_graph.pathways.ages import cliff_edges, continuing_points, entry_points, unreachable
+from csc_graph.pathways.centrality import central_stages
+from csc_graph.pathways.graph import (
     build_pathway_graph,
     load_pathway_graph,
     resolve_concern,
     resolve_stage,
 )
-from csc_graph.store import ResultTruncated, Store
-from csc_graph.validation import validate_graph
+from csc_graph.pathways.routes import find_routes
+from csc_graph.rdf.files import read_shapes
+from csc_graph.rdf.namespaces import CONCERN, CSC, CV, SH
+from csc_graph.store.base import ResultTruncated, Store
 
 BASE = "https://w3id.org/csc-graph/id/"
 
@@ -294,8 +294,8 @@ def test_a_concern_gate_opens_for_the_concern_or_a_narrower_one(crafted):
 ORDER_SCRIPT = """
 import sys
 from rdflib import Graph
-from csc_graph.pathway_routes import find_routes
-from csc_graph.pathways import build_pathway_graph
+from csc_graph.pathways.routes import find_routes
+from csc_graph.pathways.graph import build_pathway_graph
 
 rdf = Graph()
 for triple in set(Graph().parse(data=sys.stdin.read(), format="turtle")):

@@ -8,12 +8,12 @@ import pytest
 from rdflib import Graph
 
 from csc_graph.config import Settings
-from csc_graph.coverage import CoverageReport, UnitRange, load_coverage
-from csc_graph.namespaces import CONCERN
-from csc_graph.pathway_routes import find_routes
-from csc_graph.pathways import build_pathway_graph, load_pathway_graph
-from csc_graph.pictures import CELL, UNIT_CHAR_W, coverage_svg, pathway_svg
-from csc_graph.store import Store
+from csc_graph.pathways.age_coverage import CoverageReport, UnitRange, load_coverage
+from csc_graph.pathways.graph import build_pathway_graph, load_pathway_graph
+from csc_graph.pathways.pictures import CELL, UNIT_CHAR_W, coverage_svg, pathway_svg
+from csc_graph.pathways.routes import find_routes
+from csc_graph.rdf.namespaces import CONCERN
+from csc_graph.store.base import Store
 
 SVG = "{http://www.w3.org/2000/svg}"
 CCE = str(CONCERN["child-criminal-exploitation"])

@@ -11,9 +11,9 @@ import pytest
 from rdflib import Graph, Literal, Node, URIRef
 from rdflib.namespace import PROV, RDF, RDFS
 
-from csc_graph import datafiles
 from csc_graph.config import Settings
-from csc_graph.namespaces import CSC, CV, ORG, SCHEMA
+from csc_graph.rdf import files as datafiles
+from csc_graph.rdf.namespaces import CSC, CV, ORG, SCHEMA
 
 SETTINGS = Settings()
 LW = f"{SETTINGS.base_iri}lewisham/"

@@ -14,9 +14,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import XSD
 
-from csc_graph.config import Settings
-from csc_graph.oxterms import to_rdflib
-from csc_graph.queries import (
+from csc_graph.catalogue.named_queries import (
     CatalogueError,
     NamedQuery,
     ParamError,
@@ -27,8 +25,10 @@ from csc_graph.queries import (
     parse_query_file,
     run_named,
 )
-from csc_graph.results import GRAPH_FORMATS, SELECT_FORMATS, serializer_by_name
-from csc_graph.store import QueryResult, Store
+from csc_graph.config import Settings
+from csc_graph.sparql.results import GRAPH_FORMATS, SELECT_FORMATS, serializer_by_name
+from csc_graph.store.base import QueryResult, Store
+from csc_graph.store.terms import to_rdflib
 
 BASE = "https://w3id.org/csc-graph/id/"
 LW = BASE + "lewisham/"

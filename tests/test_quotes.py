@@ -6,10 +6,10 @@ from pathlib import Path
 
 from rdflib import Graph
 
-from csc_graph import datafiles
 from csc_graph.config import Settings
-from csc_graph.quotes import normalise, quote_problems
-from csc_graph.validation import quote_check
+from csc_graph.governance.quotes import normalise, quote_problems
+from csc_graph.governance.shacl import quote_check
+from csc_graph.rdf import files as datafiles
 
 SETTINGS = Settings()
 

@@ -1,7 +1,7 @@
 """report.py: each SHACL result becomes a row with the focus node's name, page link, service,
 source and quoted sentence, and a fix that names the node and the property."""
 
-from csc_graph.report import ResultRow
+from csc_graph.governance.report import ResultRow
 from governance_fixtures import BASE, SHAPES_NS, crafted, report_on
 
 # A team under the test service whose age range is 18 to 17 (one Violation on the age

@@ -10,10 +10,11 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.compare import isomorphic
 
-from csc_graph.conflicts import find_conflicts
-from csc_graph.diff import Comparison, diff_reports
-from csc_graph.report import Report
-from csc_graph.report_formats import (
+from csc_graph.governance.conflicts import find_conflicts
+from csc_graph.governance.diff import Comparison, diff_reports
+from csc_graph.governance.report import Report
+from csc_graph.governance.shacl import CheckResult, Scope
+from csc_graph.web.report_formats import (
     REPORT_FORMATS,
     load_schema,
     render_conflicts_html,
@@ -24,7 +25,6 @@ from csc_graph.report_formats import (
     render_text,
     render_turtle,
 )
-from csc_graph.validation import CheckResult, Scope
 from governance_fixtures import BASE, SHAPES_NS, crafted, report_on
 
 # Two sources disagree on the team's parent (a conflict and a Warning); the team's age

@@ -9,8 +9,8 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS, RDF, SKOS
 
 from csc_graph.config import Settings
-from csc_graph.namespaces import CONCERN, CSC, ORG, SCHEMA
-from csc_graph.resources import (
+from csc_graph.rdf.namespaces import CONCERN, CSC, ORG, SCHEMA
+from csc_graph.resources.describe import (
     describe,
     ontology_graph,
     ontology_sections,
@@ -18,7 +18,7 @@ from csc_graph.resources import (
     to_jsonld,
     with_prefixes,
 )
-from csc_graph.store import Store
+from csc_graph.store.base import Store
 
 
 def iri(settings: Settings, path: str) -> URIRef:

@@ -19,13 +19,13 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import PROV, RDF, RDFS
 
 from csc_graph.api.app import create_app
+from csc_graph.catalogue.named_queries import run_named
 from csc_graph.config import PROJECT_ROOT, Settings
 from csc_graph.exports.oruk import load_directory, oruk_id, service_package
-from csc_graph.namespaces import CONCERN, CSC, SCHEMA
-from csc_graph.pathways import load_pathway_graph
-from csc_graph.queries import run_named
-from csc_graph.resources import example_link
-from csc_graph.store import Store, open_store, union_graph
+from csc_graph.pathways.graph import load_pathway_graph
+from csc_graph.rdf.namespaces import CONCERN, CSC, SCHEMA
+from csc_graph.resources.describe import example_link
+from csc_graph.store.base import Store, open_store, union_graph
 from standards_validation import json_errors, page_schema
 
 EXAMPLE_DATA = Path(__file__).parent / "data" / "councils" / "example"

@@ -16,9 +16,9 @@ import pytest
 from rdflib import URIRef
 from rdflib.term import Node
 
-from csc_graph.datafiles import parse_file
-from csc_graph.namespaces import SH
-from csc_graph.report import Report
+from csc_graph.governance.report import Report
+from csc_graph.rdf.files import parse_file
+from csc_graph.rdf.namespaces import SH
 from governance_fixtures import DATA, SETTINGS, SHAPES, base_graph, report_on
 
 VALID = sorted((DATA / "valid").glob("*.ttl"))

@@ -13,8 +13,8 @@ from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import XSD
 
 from csc_graph.config import Settings
-from csc_graph.datafiles import data_files, graph_iri, read_dataset
-from csc_graph.store import (
+from csc_graph.rdf.files import data_files, graph_iri, read_dataset
+from csc_graph.store.base import (
     DataFileError,
     FailedChecksError,
     InvalidGraphError,
@@ -26,8 +26,8 @@ from csc_graph.store import (
     StoreError,
     open_store,
 )
-from csc_graph.store_embedded import EmbeddedStore
-from csc_graph.store_remote import RemoteStore
+from csc_graph.store.embedded import EmbeddedStore
+from csc_graph.store.remote import RemoteStore
 
 BASE = "https://w3id.org/csc-graph/id/"
 LW = BASE + "lewisham/"

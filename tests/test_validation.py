@@ -8,11 +8,9 @@ import pytest
 from rdflib import Graph, URIRef
 
 from csc_graph.config import Settings
-from csc_graph.gate import reload_if_valid
-from csc_graph.governance import report_for_files, report_for_store
-from csc_graph.namespaces import SH
-from csc_graph.store import Store, open_store
-from csc_graph.validation import (
+from csc_graph.governance.gate import reload_if_valid
+from csc_graph.governance.reports import report_for_files, report_for_store
+from csc_graph.governance.shacl import (
     HashCache,
     Scope,
     ScopeError,
@@ -21,6 +19,8 @@ from csc_graph.validation import (
     severity_at_or_above,
     validate_graph,
 )
+from csc_graph.rdf.namespaces import SH
+from csc_graph.store.base import Store, open_store
 from governance_fixtures import BASE, SETTINGS, SHAPES, SHAPES_NS, crafted
 
 # Two unnamed teams (two NamedThingShape Violations each) and a named, described one.

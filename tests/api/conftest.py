@@ -18,7 +18,7 @@ from fastapi.testclient import TestClient
 
 from csc_graph.api.app import create_app
 from csc_graph.config import Settings
-from csc_graph.store import Store
+from csc_graph.store.base import Store
 
 STARTUP_LIMIT_S = 30
 

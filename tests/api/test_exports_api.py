@@ -13,8 +13,8 @@ from rdflib.namespace import DCTERMS, VOID
 from csc_graph.api.app import create_app
 from csc_graph.config import Settings
 from csc_graph.exports.rdf import cpsv_graph
-from csc_graph.store import Store
-from csc_graph.void import dataset_iri, void_graph_iri
+from csc_graph.exports.void import dataset_iri, void_graph_iri
+from csc_graph.store.base import Store
 from standards_validation import cpsv_report, json_errors, schemaorg_problems
 
 OGL = URIRef("http://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/")

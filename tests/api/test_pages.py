@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 
 from csc_graph.api import app as app_module
 from csc_graph.config import Settings
-from csc_graph.store import Store, open_store
+from csc_graph.store.base import Store, open_store
 
 OUR_DOORS = ["/query", "/sparql", "/queries", "/ontology", "/context.jsonld", "/docs", "/health"]
 OTHER_DOORS = [

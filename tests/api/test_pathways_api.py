@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 
 from csc_graph.api.app import create_app
 from csc_graph.config import Settings
-from csc_graph.store import Store
+from csc_graph.store.base import Store
 
 LAW = "https://w3id.org/csc-graph/id/law/"
 SVG = "{http://www.w3.org/2000/svg}"

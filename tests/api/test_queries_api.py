@@ -13,10 +13,10 @@ import pytest
 from fastapi.testclient import TestClient
 from rdflib.query import Result, ResultRow
 
+from csc_graph.catalogue.named_queries import load_catalogue
 from csc_graph.config import Settings
-from csc_graph.negotiation import SOLUTION_REPRESENTATIONS
-from csc_graph.queries import load_catalogue
-from csc_graph.store import Store
+from csc_graph.formats import SOLUTION_REPRESENTATIONS
+from csc_graph.store.base import Store
 
 SOLUTION_FORMATS = {r.media_type: r.name for r in SOLUTION_REPRESENTATIONS}
 OPENAPI_TYPES = {"integer": "integer", "string": "string", "iri": "string", "date": "string"}

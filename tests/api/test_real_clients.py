@@ -22,8 +22,8 @@ from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
 from csc_graph.api.app import create_app
 from csc_graph.config import Settings
-from csc_graph.namespaces import SCHEMA, sparql_prefixes
-from csc_graph.store import Store
+from csc_graph.rdf.namespaces import SCHEMA, sparql_prefixes
+from csc_graph.store.base import Store
 
 AGES = """
 SELECT ?min ?max WHERE { <%s> schema:audience ?a .

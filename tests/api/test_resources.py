@@ -18,7 +18,7 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import OWL, PROV, RDF, RDFS
 
 from csc_graph.config import Settings
-from csc_graph.namespaces import CSC, ORG, SCHEMA
+from csc_graph.rdf.namespaces import CSC, ORG, SCHEMA
 
 YOUTH_JUSTICE = "lewisham/youth-justice"
 PARENT_LABEL = "Integrated Adolescent Safeguarding Service"

@@ -17,7 +17,7 @@ from csc_graph.api.security import (
     ErrorBody,
 )
 from csc_graph.config import Settings
-from csc_graph.store import Store
+from csc_graph.store.base import Store
 
 ERROR_KEYS = {"status", "error", "detail"}
 SMALL_BODY_LIMIT = 1_000

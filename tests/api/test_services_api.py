@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 
 from csc_graph.api.app import create_app
 from csc_graph.config import Settings
-from csc_graph.store import Store
+from csc_graph.store.base import Store
 from standards_validation import json_errors, page_schema
 
 LW = "https://w3id.org/csc-graph/id/lewisham/"

@@ -10,8 +10,8 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 
 from csc_graph.config import Settings
-from csc_graph.namespaces import SH
-from csc_graph.report_formats import REPORT_FORMATS, load_schema
+from csc_graph.rdf.namespaces import SH
+from csc_graph.web.report_formats import REPORT_FORMATS, load_schema
 
 BASE = Settings().base_iri
 SAFE_SPACE = BASE + "lewisham/safe-space"

@@ -29,7 +29,6 @@ from csc_graph.api import (
     sparql,
     validation,
 )
-from csc_graph.api.deps import WEB_DIR
 from csc_graph.api.security import (
     ERROR_RESPONSES,
     STORE_ERROR_STATUSES,
@@ -40,8 +39,9 @@ from csc_graph.api.security import (
     install_error_handlers,
 )
 from csc_graph.config import Settings
-from csc_graph.gate import reload_if_valid
-from csc_graph.store import Store, open_store
+from csc_graph.governance.gate import reload_if_valid
+from csc_graph.store.base import Store, open_store
+from csc_graph.web import WEB_DIR
 
 log = logging.getLogger(__name__)
 

@@ -7,7 +7,6 @@ never build their own; a router mounted in another app only needs those two attr
 
 from collections.abc import Sequence
 from importlib.metadata import version
-from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -19,11 +18,10 @@ from rdflib import URIRef
 from starlette.responses import Response
 
 from csc_graph.config import Settings
-from csc_graph.labels import short_name
-from csc_graph.negotiation import Representation, by_name, negotiate, offer_names
-from csc_graph.store import Store
-
-WEB_DIR = Path(__file__).resolve().parent.parent / "web"
+from csc_graph.formats import Representation, by_name, negotiate, offer_names
+from csc_graph.rdf.labels import short_name
+from csc_graph.store.base import Store
+from csc_graph.web import environment
 
 # Part of every ETag with the data's hash: a new release draws pages (and may write formats)
 # differently, so a browser must not keep a page from the last one on a 304.
@@ -39,7 +37,7 @@ def etag_matches(if_none_match: str | None, etag: str) -> bool:
     return "*" in tags or etag.removeprefix("W/") in tags
 
 
-templates = Jinja2Templates(directory=WEB_DIR / "templates")
+templates = Jinja2Templates(env=environment)
 
 
 def _base_iri(context: Context) -> str:

@@ -1,5 +1,5 @@
 """Exports over HTTP (/export/{target}) and the dataset's VoID description
-(/.well-known/void): a thin door over ``csc_graph.exports.targets`` and ``csc_graph.void``."""
+(/.well-known/void): a thin door over ``exports.targets`` and ``exports.void``."""
 
 from typing import Annotated
 
@@ -8,8 +8,8 @@ from starlette.responses import Response
 
 from csc_graph.api.deps import StoreDep, choose_representation
 from csc_graph.exports.targets import FORMATS, Target, UnknownFormatError, render_export
-from csc_graph.negotiation import GRAPH_REPRESENTATIONS
-from csc_graph.void import describe_dataset
+from csc_graph.exports.void import describe_dataset
+from csc_graph.formats import GRAPH_REPRESENTATIONS
 
 router = APIRouter(tags=["Exports"])
 

@@ -7,8 +7,8 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
 from csc_graph.api.deps import StoreDep
-from csc_graph.gate import ReloadOutcome
-from csc_graph.store import Store, StoreError
+from csc_graph.governance.gate import ReloadOutcome
+from csc_graph.store.base import Store, StoreError
 
 router = APIRouter(tags=["Health"])
 

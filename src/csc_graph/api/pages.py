@@ -14,8 +14,8 @@ from starlette.responses import Response
 from csc_graph.api.deps import StoreDep, render
 from csc_graph.api.security import STORE_ERROR_STATUSES
 from csc_graph.api.sparql import STARTER_QUERY, result_context, result_headers
-from csc_graph.resources import example_link
-from csc_graph.store import QueryResult, Store, StoreError
+from csc_graph.resources.describe import example_link
+from csc_graph.store.base import QueryResult, Store, StoreError
 
 router = APIRouter(tags=["Pages"])
 

@@ -1,5 +1,5 @@
 """Pathways and age coverage over HTTP (/pathways, /coverage): a thin door over
-``csc_graph.pathway_reports``. JSON, SVG or Markdown by the Accept header or ``?format=``."""
+``csc_graph.pathways.reports``. JSON, SVG or Markdown by the Accept header or ``?format=``."""
 
 from typing import Annotated
 
@@ -7,10 +7,10 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from starlette.responses import Response
 
 from csc_graph.api.deps import SettingsDep, StoreDep, choose_representation
-from csc_graph.coverage import load_coverage
-from csc_graph.negotiation import Representation
-from csc_graph.pathway_reports import MEDIA_TYPES, render_coverage, render_pathways
-from csc_graph.pathways import UnknownNameError, load_pathway_graph
+from csc_graph.formats import Representation
+from csc_graph.pathways.age_coverage import load_coverage
+from csc_graph.pathways.graph import UnknownNameError, load_pathway_graph
+from csc_graph.pathways.reports import MEDIA_TYPES, render_coverage, render_pathways
 
 router = APIRouter(tags=["Pathways"])
 

@@ -22,9 +22,7 @@ from starlette.responses import Response
 from csc_graph.api.deps import StoreDep, choose_representation, render
 from csc_graph.api.security import error_response
 from csc_graph.api.sparql import RESULT_RESPONSES, answer_result, result_context
-from csc_graph.config import Settings
-from csc_graph.negotiation import HTML, Representation, by_name, negotiate
-from csc_graph.queries import (
+from csc_graph.catalogue.named_queries import (
     NamedQuery,
     Param,
     ParamError,
@@ -33,7 +31,9 @@ from csc_graph.queries import (
     param_choices,
     run_named,
 )
-from csc_graph.store import Store
+from csc_graph.config import Settings
+from csc_graph.formats import HTML, Representation, by_name, negotiate
+from csc_graph.store.base import Store
 
 router = APIRouter(tags=["Named queries"])
 

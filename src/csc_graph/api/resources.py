@@ -25,8 +25,8 @@ from csc_graph.api.deps import (
     render,
 )
 from csc_graph.config import Settings
-from csc_graph.negotiation import GRAPH_REPRESENTATIONS, HTML, Representation
-from csc_graph.resources import (
+from csc_graph.formats import GRAPH_REPRESENTATIONS, HTML, Representation
+from csc_graph.resources.describe import (
     describe,
     jsonld_context,
     ontology_graph,
@@ -34,7 +34,7 @@ from csc_graph.resources import (
     page,
     to_jsonld,
 )
-from csc_graph.store import Store
+from csc_graph.store.base import Store
 
 router = APIRouter(tags=["Resources"])
 

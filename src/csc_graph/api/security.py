@@ -20,8 +20,8 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from csc_graph.api.deps import render
-from csc_graph.negotiation import HTML, Representation, negotiate
-from csc_graph.store import (
+from csc_graph.formats import HTML, Representation, negotiate
+from csc_graph.store.base import (
     QueryRefused,
     QuerySyntaxError,
     QueryTimeout,

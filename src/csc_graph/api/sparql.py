@@ -16,16 +16,16 @@ from fastapi.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from csc_graph.api.deps import StoreDep, choose_representation, render
-from csc_graph.negotiation import (
+from csc_graph.formats import (
     FORMAT_IRIS,
     GRAPH_REPRESENTATIONS,
     HTML,
     SOLUTION_REPRESENTATIONS,
     Representation,
 )
-from csc_graph.results import GRAPH_FORMATS, SELECT_FORMATS
-from csc_graph.service_description import named_graph_counts, service_description
-from csc_graph.store import QueryResult, Store
+from csc_graph.sparql.results import GRAPH_FORMATS, SELECT_FORMATS
+from csc_graph.sparql.service_description import named_graph_counts, service_description
+from csc_graph.store.base import QueryResult, Store
 
 router = APIRouter(tags=["SPARQL"])
 
@@ -178,7 +178,7 @@ def result_headers(result: QueryResult) -> dict[str, str]:
 
 
 def write_result(result: QueryResult, representation: Representation) -> str:
-    """The result in a negotiated format, by the serialisers of ``csc_graph.results``."""
+    """The result in a negotiated format, by the serialisers of ``csc_graph.sparql.results``."""
     table = GRAPH_FORMATS if result.kind == "graph" else SELECT_FORMATS
     _, write = table[representation.media_type]
     return write(result)

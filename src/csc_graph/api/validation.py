@@ -18,10 +18,14 @@ from csc_graph.api.deps import (
     choose_representation,
     etag_matches,
 )
-from csc_graph.governance import report_for_store
-from csc_graph.negotiation import HTML, Representation
-from csc_graph.report_formats import REPORT_FORMATS, conflicts_to_list, render_conflicts_html
-from csc_graph.validation import ScopeError, scope_from
+from csc_graph.formats import HTML, Representation
+from csc_graph.governance.reports import report_for_store
+from csc_graph.governance.shacl import ScopeError, scope_from
+from csc_graph.web.report_formats import (
+    REPORT_FORMATS,
+    conflicts_to_list,
+    render_conflicts_html,
+)
 
 router = APIRouter(tags=["Governance"])
 

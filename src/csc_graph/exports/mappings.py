@@ -9,7 +9,7 @@ from rdflib import Graph
 from rdflib.term import Node
 
 from csc_graph.config import Settings
-from csc_graph.store import Store, StoreError
+from csc_graph.store.base import Store, StoreError
 
 
 class ExportError(StoreError):

@@ -17,8 +17,8 @@ from rdflib import Literal
 from rdflib.term import Node
 
 from csc_graph.exports.mappings import select_rows
-from csc_graph.namespaces import LEGISLATION_ID
-from csc_graph.store import Store
+from csc_graph.rdf.namespaces import LEGISLATION_ID
+from csc_graph.store.base import Store
 
 Json = dict[str, Any]
 

@@ -6,11 +6,11 @@ from typing import Any
 
 from rdflib import Dataset, Graph
 
-from csc_graph.datafiles import bind_prefixes
 from csc_graph.exports.mappings import construct_graph
-from csc_graph.namespaces import PREFIXES, SCHEMA
-from csc_graph.store import Store
-from csc_graph.void import describe_dataset, void_graph_iri
+from csc_graph.exports.void import describe_dataset, void_graph_iri
+from csc_graph.rdf.files import bind_prefixes
+from csc_graph.rdf.namespaces import PREFIXES, SCHEMA
+from csc_graph.store.base import Store
 
 CPSV_PREFIXES = ("cpsv", "cv", "dct", "eli", "skos", "rdfs")
 

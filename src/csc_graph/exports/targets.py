@@ -10,7 +10,7 @@ from enum import StrEnum
 
 from csc_graph.exports.oruk import load_directory, service_package
 from csc_graph.exports.rdf import cpsv_graph, dump, schemaorg_document
-from csc_graph.store import Store
+from csc_graph.store.base import Store
 
 
 class Target(StrEnum):

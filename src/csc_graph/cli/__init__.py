@@ -1,0 +1,3 @@
+from csc_graph.cli.commands import app
+
+__all__ = ["app"]

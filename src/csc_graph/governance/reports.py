@@ -1,0 +1,87 @@
+"""Assemble the full governance report from the files on disk or from a loaded store.
+
+SHACL results, the QC checks and the conflicts between sources come from three places;
+this module runs them on the same data and caches the result by content hash, so the API
+can serve /validation on request and validate only when the graph (or the rules) change.
+"""
+
+from __future__ import annotations
+
+from rdflib import Graph
+
+from csc_graph.config import Settings
+from csc_graph.governance.conflicts import find_conflicts
+from csc_graph.governance.report import Report, build_report
+from csc_graph.governance.shacl import (
+    HashCache,
+    Scope,
+    all_checks,
+    data_hash,
+    rules_hash,
+    validate_graph,
+)
+from csc_graph.rdf.files import read_shapes, read_union
+from csc_graph.store.base import Store, union_graph
+
+REPORT_CACHE: HashCache[Report] = HashCache(size=8)
+"""Reports by (data hash, rules hash, scope): validating the same content twice is waste."""
+
+
+def report_for_graph(
+    data: Graph,
+    settings: Settings,
+    *,
+    scope: Scope | None = None,
+    shapes: Graph | None = None,
+    queryable: Graph | Store | None = None,
+    content_hash: str = "",
+) -> Report:
+    """Validate ``data`` and add the QC checks and conflicts (run on ``queryable``).
+
+    A scoped report (some focus nodes or shapes) leaves the checks and conflicts out:
+    they are about the whole graph, not the part asked for.
+    """
+    scope = scope or Scope()
+    shapes = shapes if shapes is not None else read_shapes(settings)
+    outcome = validate_graph(data, shapes, scope)
+    whole = not scope.focus and not scope.shapes
+    source = queryable if queryable is not None else data
+    return build_report(
+        outcome,
+        data,
+        shapes,
+        base_iri=settings.base_iri,
+        checks=all_checks(source, data, settings) if whole else (),
+        conflicts=find_conflicts(source, base_iri=settings.base_iri) if whole else (),
+        content_hash=content_hash,
+        scope=scope,
+    )
+
+
+def report_for_files(settings: Settings, scope: Scope | None = None) -> Report:
+    """The report on the files ``settings`` names (ontology, law, council); no store needed."""
+    return report_for_graph(
+        read_union(settings), settings, scope=scope, content_hash=data_hash(settings)
+    )
+
+
+def report_for_store(
+    store: Store,
+    settings: Settings,
+    scope: Scope | None = None,
+    cache: HashCache[Report] = REPORT_CACHE,
+) -> Report:
+    """The report on what ``store`` serves, computed once per content hash and scope."""
+    scope = scope or Scope()
+    content = store.content_hash()
+    key = f"{content}:{rules_hash(settings)}:{scope.key()}"
+
+    def compute() -> Report:
+        data = union_graph(store.dataset())
+        report = report_for_graph(
+            data, settings, scope=scope, queryable=store, content_hash=content
+        )
+        report.cache_key = key
+        return report
+
+    return cache.get_or_compute(key, compute)

@@ -1,0 +1,265 @@
+"""SHACL validation of the data graph against ontology/shapes/, and the QC SPARQL checks.
+
+``validate_graph`` is the stable entry point the store's loading gate calls. The rest adds
+what a governance reviewer needs: scoping to one focus node or shape, optional RDFS
+inference over the ontology, the ``queries/checks/*-violation.rq`` checks, and the content
+hashes and small cache that let a report be computed once per version of the data
+(``governance.py`` assembles the report; ``gate.py`` keeps the last good graph served).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Generic, TypeVar
+from urllib.parse import urljoin
+
+import pyshacl
+from rdflib import Graph, URIRef
+from rdflib.term import Node
+
+from csc_graph.catalogue.header import header_summary
+from csc_graph.config import Settings
+from csc_graph.governance.quotes import quote_problems
+from csc_graph.rdf.files import bind_prefixes, data_files, shape_files
+from csc_graph.rdf.namespaces import SH, sparql_prefixes
+
+if TYPE_CHECKING:
+    from csc_graph.store.base import Store
+
+SEVERITIES = ("Violation", "Warning", "Info")
+"""Severities from most to least serious; a threshold includes everything before it."""
+
+
+@dataclass(frozen=True)
+class ValidationOutcome:
+    """Whether the graph conforms, and the raw sh:ValidationReport graph."""
+
+    conforms: bool
+    violation_count: int
+    warning_count: int
+    info_count: int
+    report_graph: Graph
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What to validate: everything (the default), some focus nodes, some shapes, inference."""
+
+    focus: tuple[URIRef, ...] = ()
+    shapes: tuple[URIRef, ...] = ()
+    inference: bool = False
+
+    def key(self) -> str:
+        return "|".join([*map(str, self.focus), "#", *map(str, self.shapes), str(self.inference)])
+
+
+SHAPES_NAMESPACE = "https://w3id.org/csc-graph/shapes#"
+
+
+class ScopeError(ValueError):
+    """A --focus node that is not in the data, or a --shape that is not in the shapes."""
+
+
+def scope_from(
+    focus: Iterable[str] = (),
+    shapes: Iterable[str] = (),
+    inference: bool = False,
+    base_iri: str = "",
+) -> Scope:
+    """A Scope from what a person types: ``lewisham/mash`` resolves against the base IRI and
+    ``UnitParentShape`` against the shapes namespace; full IRIs are kept as they are."""
+    return Scope(
+        tuple(URIRef(urljoin(base_iri, name)) for name in focus),
+        tuple(URIRef(name if ":" in name else SHAPES_NAMESPACE + name) for name in shapes),
+        inference,
+    )
+
+
+def check_scope(data: Graph, shapes: Graph, scope: Scope) -> None:
+    """Refuse a scope that names nothing, rather than report a clean bill of health."""
+    for node in scope.focus:
+        if (node, None, None) not in data and (None, None, node) not in data:
+            raise ScopeError(f"{node} is not in the data")
+    for shape in scope.shapes:
+        if (shape, None, None) not in shapes:
+            raise ScopeError(f"{shape} is not a shape in ontology/shapes/")
+
+
+def _count(report: Graph, severity: URIRef) -> int:
+    return len(set(report.subjects(SH.resultSeverity, severity)))
+
+
+def validate_graph(data: Graph, shapes: Graph, scope: Scope | None = None) -> ValidationOutcome:
+    """Validate with pySHACL; 'conforms' means no result of severity Violation.
+
+    Raises ScopeError for a focus node or shape that does not exist. The data graph should
+    hold the ontology too, so that sh:targetClass and sh:class see
+    rdfs:subClassOf (a csc:SubTeam is a csc:Team). With ``scope.inference`` pySHACL also
+    adds the RDFS entailments (on a copy; the caller's graph is left alone).
+    """
+    scope = scope or Scope()
+    check_scope(data, shapes, scope)
+    _, report_graph, _ = pyshacl.validate(
+        data,
+        shacl_graph=shapes,
+        inference="rdfs" if scope.inference else "none",
+        allow_warnings=True,
+        advanced=False,
+        focus_nodes=list(scope.focus) or None,
+        use_shapes=list(scope.shapes) or None,
+    )
+    assert isinstance(report_graph, Graph)
+    bind_prefixes(report_graph)
+    violations = _count(report_graph, SH.Violation)
+    return ValidationOutcome(
+        conforms=violations == 0,
+        violation_count=violations,
+        warning_count=_count(report_graph, SH.Warning),
+        info_count=_count(report_graph, SH.Info),
+        report_graph=report_graph,
+    )
+
+
+# --- QC checks -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """One ``*-violation.rq`` check: it passes when it returns no rows."""
+
+    name: str
+    summary: str
+    variables: list[str]
+    rows: list[dict[str, str]]
+    error: str | None = None
+
+    @property
+    def passed(self) -> bool:
+        return not self.rows and self.error is None
+
+
+def check_files(settings: Settings) -> list[Path]:
+    return sorted((settings.queries_dir / "checks").glob("*-violation.rq"))
+
+
+def select_rows(source: Graph | Store, sparql: str) -> tuple[list[str], list[dict[str, Node]]]:
+    """Run a SELECT over an rdflib graph (its default graph) or a Store (the union)."""
+    if isinstance(source, Graph):
+        result = source.query(sparql_prefixes() + sparql)
+        variables = [str(v) for v in result.vars or []]
+        rows = [
+            {name: term for name, term in row.asdict().items() if term is not None}  # type: ignore[union-attr]
+            for row in result
+        ]
+        return variables, rows
+    outcome = source.query_whole(sparql_prefixes() + sparql)
+    return list(outcome.variables), [dict(row) for row in outcome.rows]
+
+
+def run_checks(source: Graph | Store, files: Iterable[Path]) -> list[CheckResult]:
+    """Run each QC check; an error in one check is reported in its row, not raised."""
+    checks = []
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        name = path.stem
+        summary = header_summary(text) or name.removesuffix("-violation").replace("-", " ")
+        try:
+            variables, rows = select_rows(source, text)
+        except Exception as error:  # a broken check must not hide the others
+            checks.append(CheckResult(name, summary, [], [], error=str(error)))
+            continue
+        text_rows = [{k: str(v) for k, v in row.items()} for row in rows]
+        checks.append(CheckResult(name, summary, variables, text_rows))
+    return checks
+
+
+def quote_check(data: Graph, root: Path) -> CheckResult:
+    """The quotes check as a QC check row: each claim's quote must be in its source's
+    captured text (Python, since SPARQL cannot read the files)."""
+    rows = [
+        {"claim": str(p.claim), "source": str(p.source), "quote": p.quote, "problem": p.reason}
+        for p in quote_problems(data, root)
+    ]
+    summary = "A quote that does not appear in its source's captured text"
+    return CheckResult(
+        "quote-not-in-source", summary, ["claim", "source", "quote", "problem"], rows
+    )
+
+
+def all_checks(source: Graph | Store, data: Graph, settings: Settings) -> list[CheckResult]:
+    """The SPARQL QC checks (run on ``source``) and the quotes check (on ``data``)."""
+    return [*run_checks(source, check_files(settings)), quote_check(data, settings.root)]
+
+
+# --- Content hash and cache ------------------------------------------------------------
+
+
+def files_hash(paths: Iterable[Path]) -> str:
+    """A SHA-256 over file names and bytes: what the shapes and checks add to a store hash."""
+    digest = hashlib.sha256()
+    for path in sorted(paths):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def rules_hash(settings: Settings) -> str:
+    """Hash of everything besides the data that decides a report: shapes and QC checks."""
+    return files_hash([*shape_files(settings), *check_files(settings)])
+
+
+T = TypeVar("T")
+
+
+@dataclass
+class HashCache(Generic[T]):
+    """A small least-recently-used cache keyed by content hash (and scope).
+
+    Validation of the same content gives the same report, so the API validates once per
+    loaded graph rather than once per request.
+    """
+
+    size: int = 8
+    _items: OrderedDict[str, T] = field(default_factory=OrderedDict)
+
+    def get_or_compute(self, key: str, compute: Callable[[], T]) -> T:
+        if key in self._items:
+            self._items.move_to_end(key)
+            return self._items[key]
+        value = compute()
+        self._items[key] = value
+        while len(self._items) > self.size:
+            self._items.popitem(last=False)
+        return value
+
+    def __contains__(self, key: str) -> bool:
+        return key in self._items
+
+
+def violation_messages(outcome: ValidationOutcome, limit: int = 10) -> list[str]:
+    """'focus: message' for the first Violations, so a refusal can say why."""
+    lines = []
+    for result in outcome.report_graph.subjects(SH.resultSeverity, SH.Violation):
+        focus = outcome.report_graph.value(result, SH.focusNode)
+        message = outcome.report_graph.value(result, SH.resultMessage)
+        lines.append(f"{focus}: {message}")
+    return sorted(lines)[:limit]
+
+
+def data_hash(settings: Settings) -> str:
+    """Hash of the data files, for callers without a store (the CLI)."""
+    return files_hash(data_files(settings))
+
+
+def severity_at_or_above(severity: str, threshold: str) -> bool:
+    return SEVERITIES.index(severity) <= SEVERITIES.index(threshold)
+
+
+def count_by_severity(severities: Iterable[str]) -> Mapping[str, int]:
+    counts: dict[str, int] = dict.fromkeys(SEVERITIES, 0)
+    for severity in severities:
+        counts[severity] += 1
+    return counts
