@@ -34,6 +34,7 @@ from rdflib.term import Node
 from benchmarks.bench_validation import medians
 from csc_graph.catalogue.named_queries import load_catalogue, param_choices
 from csc_graph.config import Settings
+from csc_graph.governance.gate import load_into
 from csc_graph.rdf.files import read_dataset
 from csc_graph.rdf.namespaces import PREFIXES
 from csc_graph.sparql.guard import check_query
@@ -74,7 +75,10 @@ REQUESTS: list[tuple[str, str, dict[str, str], str]] = [
     ("/services?age=15", "/services", {"age": "15"}, JSON),
 ]
 IMPORT_ONLY = "import csc_graph.config, csc_graph.store.base"
-LOAD_GRAPH = f"{IMPORT_ONLY}; csc_graph.store.base.open_store(csc_graph.config.Settings()).load()"
+LOAD_GRAPH = (
+    f"{IMPORT_ONLY}, csc_graph.governance.gate; csc_graph.governance.gate.load_into("
+    "csc_graph.store.base.open_store(csc_graph.config.Settings()))"
+)
 START_LIMIT_S, REQUEST_LIMIT_S = 60, 30
 
 
@@ -181,12 +185,12 @@ def with_ratios(name: str, pyox: float, emb: float, rem: float) -> tuple[str, li
 
 def bench_named_queries(settings: Settings, repeat: int) -> None:
     embedded = open_store(settings)
-    embedded.load()
+    load_into(embedded)
     direct = ox.Store()
     direct.extend(dataset_quads(read_dataset(settings)))
     with tempfile.TemporaryDirectory() as location, oxigraph_server(location) as endpoint:
         remote = open_store(settings.model_copy(update={"store_url": endpoint}))
-        remote.load()
+        load_into(remote)
         names, runs = [], []
         for name, sparql, bindings in bound_queries(embedded):
             names.append(name)

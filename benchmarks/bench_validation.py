@@ -31,6 +31,7 @@ from rdflib.plugins.sparql.algebra import translateQuery
 from rdflib.plugins.sparql.parser import parseQuery
 
 from csc_graph.config import Settings
+from csc_graph.governance.gate import load_into
 from csc_graph.governance.report import Report
 from csc_graph.governance.reports import report_for_files, report_for_store
 from csc_graph.governance.shacl import HashCache, Scope, validate_graph
@@ -78,7 +79,7 @@ def main() -> None:
     settings = Settings()
     data, shapes = read_union(settings), read_shapes(settings)
     store = open_store(settings)
-    store.load()
+    load_into(store)
     print(f"Lewisham graph: {len(data)} triples in the union, {store.triple_count()} quads")
 
     def store_report_cold() -> object:

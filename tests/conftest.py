@@ -18,6 +18,7 @@ import httpx
 import pytest
 
 from csc_graph.config import Settings
+from csc_graph.governance.gate import load_into
 from csc_graph.store.base import Store, open_store
 
 SERVER_TIMEOUT_S = 30
@@ -33,7 +34,7 @@ def settings() -> Settings:
 def store(settings: Settings) -> Store:
     """The embedded store loaded with the ontology, the law and the Lewisham graph."""
     loaded = open_store(settings)
-    loaded.load()
+    load_into(loaded)
     return loaded
 
 
@@ -101,7 +102,7 @@ def remote_settings(settings: Settings, oxigraph_server: str) -> Settings:
 def remote_store(remote_settings: Settings) -> Store:
     """The same graph as `store`, loaded into the Oxigraph server over the Graph Store Protocol."""
     loaded = open_store(remote_settings)
-    loaded.load()
+    load_into(loaded)
     return loaded
 
 

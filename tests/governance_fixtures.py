@@ -12,9 +12,10 @@ from pathlib import Path
 from rdflib import Graph
 
 from csc_graph.config import Settings
+from csc_graph.governance.checks import CheckResult
 from csc_graph.governance.conflicts import Conflict
 from csc_graph.governance.report import Report, build_report
-from csc_graph.governance.shacl import CheckResult, validate_graph
+from csc_graph.governance.shacl import validate_graph
 from csc_graph.rdf.files import parse_file, read_shapes
 
 SETTINGS = Settings()

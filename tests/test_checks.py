@@ -6,7 +6,7 @@ from rdflib import Dataset, URIRef
 
 from csc_graph.catalogue.named_queries import load_catalogue
 from csc_graph.config import Settings
-from csc_graph.governance.shacl import check_files, run_checks
+from csc_graph.governance.checks import check_files, run_checks
 from csc_graph.store.base import Store, open_store
 
 PREFIXES = """
@@ -90,7 +90,7 @@ def crafted_store(settings: Settings, turtle: str) -> Store:
         data=PREFIXES + turtle, format="turtle"
     )
     store = open_store(settings)
-    store._replace(dataset)
+    store.replace(dataset)
     return store
 
 

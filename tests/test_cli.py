@@ -14,7 +14,7 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from typer.testing import CliRunner, Result
 
-from csc_graph.cli.commands import app
+from csc_graph.cli import app
 from csc_graph.config import Settings
 from csc_graph.store.base import open_store
 
@@ -37,6 +37,7 @@ def csv_rows(result: Result) -> list[dict[str, str]]:
 def bad_root(tmp_path: Path, settings: Settings) -> Path:
     """The ontology and a team with no name and no description (SHACL Violations)."""
     shutil.copytree(settings.ontology_dir, tmp_path / "ontology")
+    shutil.copytree(settings.queries_dir, tmp_path / "queries")
     (tmp_path / "graph" / "law").mkdir(parents=True)
     (tmp_path / "graph" / "lewisham").mkdir()
     (tmp_path / "graph" / "lewisham" / "nameless.ttl").write_text(
@@ -241,7 +242,13 @@ def test_serve_runs_uvicorn_with_the_app(monkeypatch: pytest.MonkeyPatch) -> Non
     )
     assert result.exit_code == 0, result.output
     ((served, options),) = calls
-    assert options == {"host": "127.0.0.1", "port": 8765}
+    # server_header off: the answer does not advertise uvicorn (issue 12, item 10)
+    assert options == {
+        "host": "127.0.0.1",
+        "port": 8765,
+        "server_header": False,
+        "log_level": "info",
+    }
     assert served.state.settings.store_url == "http://127.0.0.1:9/query"
 
 
@@ -255,7 +262,10 @@ def test_serve_refusing_the_only_graph_exits_2(bad_root: Path) -> None:
     assert result.exit_code == 2, result.output
 
 
-@pytest.mark.parametrize("command", ["load", "query", "queries", "validate", "serve"])
+@pytest.mark.parametrize(
+    "command",
+    ["load", "query", "queries", "validate", "serve", "export", "pathways", "coverage"],
+)
 def test_every_command_documents_its_exit_codes(command: str) -> None:
     from typer.main import get_command
 

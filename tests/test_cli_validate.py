@@ -14,7 +14,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 from typer.testing import CliRunner, Result
 
-from csc_graph.cli.commands import app
+from csc_graph.cli import app
 from csc_graph.config import Settings
 from csc_graph.rdf.namespaces import SH
 from csc_graph.web.report_formats import load_schema
@@ -52,6 +52,7 @@ def git(repo: Path, *args: str) -> None:
 def root(tmp_path: Path) -> Path:
     """The ontology and shapes, and one council 'test' with a Warning and no Violation."""
     shutil.copytree(SETTINGS.ontology_dir, tmp_path / "ontology")
+    shutil.copytree(SETTINGS.queries_dir, tmp_path / "queries")
     council = tmp_path / "graph" / "test"
     council.mkdir(parents=True)
     shutil.copy(DATA / "shapes-base.ttl", council / "base.ttl")

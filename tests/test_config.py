@@ -1,8 +1,11 @@
+from pathlib import Path
+
 """Settings: every one documented, read from the environment with the CSC_GRAPH_ prefix."""
 
 import pytest
 
-from csc_graph.config import Settings
+from csc_graph.config import Settings, settings_from
+from csc_graph.errors import ConfigError
 
 
 def test_every_setting_has_help() -> None:
@@ -12,13 +15,35 @@ def test_every_setting_has_help() -> None:
     assert undocumented == []
 
 
-def test_settings_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_settings_come_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    for folder in ("ontology", "queries", "graph/elsewhere"):
+        (tmp_path / folder).mkdir(parents=True)
+    monkeypatch.setenv("CSC_GRAPH_ROOT", str(tmp_path))
     monkeypatch.setenv("CSC_GRAPH_COUNCIL", "elsewhere")
     monkeypatch.setenv("CSC_GRAPH_QUERY_TIMEOUT", "2.5")
     settings = Settings()
     assert settings.council == "elsewhere"
     assert settings.query_timeout == 2.5
-    assert settings.council_dir.name == "elsewhere"
+    assert settings.council_dir == tmp_path / "graph" / "elsewhere"
+    assert settings.councils() == ["elsewhere"]
+
+
+def test_a_misspelt_council_is_refused_with_the_councils_there() -> None:
+    with pytest.raises(ConfigError) as refused:
+        settings_from(council="lewisam")
+    message = str(refused.value)
+    assert message.startswith("CSC_GRAPH_COUNCIL names no folder")
+    assert message.endswith("(councils under " + str(Settings().root / "graph") + ": lewisham)")
+
+
+def test_a_root_without_the_data_is_refused_naming_the_setting(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as refused:
+        settings_from(root=tmp_path)
+    assert str(refused.value).startswith(
+        f"CSC_GRAPH_ROOT ({tmp_path}) does not hold ontology/ and queries/"
+    )
 
 
 def test_limits_must_be_positive() -> None:

@@ -11,7 +11,7 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS, RDF, SKOS
 from typer.testing import CliRunner
 
-from csc_graph.cli.commands import app
+from csc_graph.cli import app
 from csc_graph.config import Settings
 from csc_graph.exports.oruk import (
     Directory,

@@ -22,7 +22,7 @@ import pytest
 from rdflib import Graph
 from typer.testing import CliRunner
 
-from csc_graph.cli.commands import app as cli_app
+from csc_graph.cli import app as cli_app
 from csc_graph.config import Settings
 from csc_graph.governance.shacl import validate_graph
 from csc_graph.pathways.ages import cliff_edges, continuing_points, entry_points, unreachable

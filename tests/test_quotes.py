@@ -7,8 +7,8 @@ from pathlib import Path
 from rdflib import Graph
 
 from csc_graph.config import Settings
+from csc_graph.governance.checks import quote_check
 from csc_graph.governance.quotes import normalise, quote_problems
-from csc_graph.governance.shacl import quote_check
 from csc_graph.rdf import files as datafiles
 
 SETTINGS = Settings()

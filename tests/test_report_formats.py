@@ -10,10 +10,11 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.compare import isomorphic
 
+from csc_graph.governance.checks import CheckResult
 from csc_graph.governance.conflicts import find_conflicts
 from csc_graph.governance.diff import Comparison, diff_reports
 from csc_graph.governance.report import Report
-from csc_graph.governance.shacl import CheckResult, Scope
+from csc_graph.governance.shacl import Scope
 from csc_graph.web.report_formats import (
     REPORT_FORMATS,
     load_schema,

@@ -13,11 +13,9 @@ from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import XSD
 
 from csc_graph.config import Settings
+from csc_graph.governance.gate import DataFileError, FailedChecksError, InvalidGraphError, load_into
 from csc_graph.rdf.files import data_files, graph_iri, read_dataset
 from csc_graph.store.base import (
-    DataFileError,
-    FailedChecksError,
-    InvalidGraphError,
     QueryRefused,
     QuerySyntaxError,
     QueryTimeout,
@@ -98,8 +96,8 @@ def test_both_stores_hold_the_same_data(store: Store, remote_store: Store) -> No
 
 def test_content_hash_is_stable_across_loads(mini: Settings) -> None:
     first, second = open_store(mini), open_store(mini)
-    first.load()
-    second.load()
+    load_into(first)
+    load_into(second)
     assert first.content_hash() == second.content_hash()
     assert len(first.content_hash()) == 64
 
@@ -111,11 +109,11 @@ def test_content_hash_follows_a_load_of_other_data(tmp_path: Path, settings: Set
         tmp_path / "two", settings, council=COUNCIL_TTL.replace("Test Council", "Other Council")
     )
     store = open_store(first)
-    store.load()
+    load_into(store)
     before = store.content_hash()
-    store.load(second)
+    load_into(store, second)
     assert store.content_hash() != before
-    store.load(first)
+    load_into(store, first)
     assert store.content_hash() == before
 
 
@@ -123,10 +121,10 @@ def test_invalid_data_is_refused_and_old_data_stays(tmp_path: Path, settings: Se
     good = make_root(tmp_path / "good", settings, council=COUNCIL_TTL)
     bad = make_root(tmp_path / "bad", settings, council=COUNCIL_TTL, nameless=UNIT_WITHOUT_NAME_TTL)
     store = open_store(good)
-    store.load()
+    load_into(store)
     before = store.content_hash()
     with pytest.raises(InvalidGraphError) as refused:
-        store.load(bad)
+        load_into(store, bad)
     assert refused.value.outcome.violation_count >= 1
     assert store.content_hash() == before
     assert store.query(f"ASK {{ <{LW}nameless> ?p ?o }}").boolean is False
@@ -159,10 +157,10 @@ def test_data_failing_a_qc_check_is_refused_and_old_data_stays(
     sources.mkdir()
     (sources / "page.txt").write_text("A sentence that states it.", encoding="utf-8")
     store = open_store(good)
-    store.load()
+    load_into(store)
     before = store.content_hash()
     with pytest.raises(FailedChecksError) as refused:
-        store.load(bad)
+        load_into(store, bad)
     assert [check.name for check in refused.value.failed] == ["claim-not-asserted-violation"]
     assert store.content_hash() == before
 
@@ -170,13 +168,13 @@ def test_data_failing_a_qc_check_is_refused_and_old_data_stays(
 def test_unparseable_file_is_a_data_file_error(tmp_path: Path, settings: Settings) -> None:
     broken = make_root(tmp_path, settings, council=COUNCIL_TTL, broken="lw:x a ")
     with pytest.raises(DataFileError):
-        open_store(broken).load()
+        load_into(open_store(broken))
 
 
 def test_load_reports_progress(mini: Settings) -> None:
     steps: list[tuple[str, int, int]] = []
-    count = open_store(mini).load(
-        progress=lambda step, done, total: steps.append((step, done, total))
+    count = load_into(
+        open_store(mini), progress=lambda step, done, total: steps.append((step, done, total))
     )
     assert count > 0
     assert steps[0][1] == 0 and steps[-1][1] == steps[-1][2]
@@ -185,9 +183,9 @@ def test_load_reports_progress(mini: Settings) -> None:
 def test_on_disk_store_keeps_its_data(mini: Settings, tmp_path: Path) -> None:
     on_disk = mini.model_copy(update={"store_path": tmp_path / "store"})
     first = open_store(on_disk)
-    first.load()
+    load_into(first)
     expected = first.content_hash()
-    first.load()  # a second load replaces the first generation
+    load_into(first)  # a second load replaces the first generation
     assert len(list((tmp_path / "store").iterdir())) == 1
     del first
     gc.collect()
@@ -208,7 +206,7 @@ def test_an_on_disk_store_in_use_is_a_store_error(mini: Settings, tmp_path: Path
     """A second opener (`csc-graph load` beside a running server) is told, not crashed."""
     on_disk = mini.model_copy(update={"store_path": tmp_path / "store"})
     holder = open_store(on_disk)
-    holder.load()
+    load_into(holder)
     with pytest.raises(StoreError):
         open_store(on_disk)
 
@@ -223,9 +221,9 @@ def test_remote_load_replaces_graphs(
     one = make_root(tmp_path / "one", settings, council=COUNCIL_TTL)
     with start_oxigraph(tmp_path / "db") as url:
         store = open_store(two.model_copy(update={"store_url": f"{url}/query"}))
-        store.load()
+        load_into(store)
         assert len(store.graph_names()) == len(data_files(two))
-        store.load(one)
+        load_into(store, one)
         assert set(store.graph_names()) == {graph_iri(p, one) for p in data_files(one)}
 
 
@@ -444,5 +442,5 @@ def test_a_misquote_is_refused_by_the_gate(tmp_path: Path, settings: Settings) -
     sources.mkdir()
     (sources / "page.txt").write_text(page, encoding="utf-8")
     with pytest.raises(FailedChecksError) as refused:
-        open_store(bad).load()
+        load_into(open_store(bad))
     assert [check.name for check in refused.value.failed] == ["quote-not-in-source"]

@@ -7,14 +7,14 @@ from pathlib import Path
 import pytest
 from rdflib import Graph, URIRef
 
+from csc_graph.cache import ContentCache
 from csc_graph.config import Settings
+from csc_graph.governance.checks import run_checks
 from csc_graph.governance.gate import reload_if_valid
 from csc_graph.governance.reports import report_for_files, report_for_store
 from csc_graph.governance.shacl import (
-    HashCache,
     Scope,
     ScopeError,
-    run_checks,
     scope_from,
     severity_at_or_above,
     validate_graph,
@@ -128,7 +128,7 @@ def test_run_checks_reports_rows_errors_and_summaries(tmp_path: Path) -> None:
 
 
 def test_hash_cache_computes_once_per_key_and_evicts_oldest() -> None:
-    cache: HashCache[int] = HashCache(size=2)
+    cache: ContentCache[int] = ContentCache(size=2)
     calls: list[str] = []
 
     def compute(key: str) -> int:

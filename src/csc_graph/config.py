@@ -2,10 +2,14 @@
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from csc_graph.errors import ConfigError
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
+"""Where the data sits in a source checkout (src/csc_graph/ -> the repository). An installed
+package has no data beside it: give CSC_GRAPH_ROOT (or the CLI's --root) instead."""
 
 
 class Settings(BaseSettings):
@@ -66,6 +70,34 @@ class Settings(BaseSettings):
         "request's own URL in the API and none in CLI exports.",
     )
 
+    @model_validator(mode="after")
+    def _root_holds_the_data(self) -> "Settings":
+        """Refuse at once a root or council that is not there, naming the setting to fix:
+        an empty graph served as "OK" is worse than no server."""
+        missing = [
+            name
+            for name, folder in (("ontology/", self.ontology_dir), ("queries/", self.queries_dir))
+            if not folder.is_dir()
+        ]
+        if missing:
+            raise ConfigError(
+                f"CSC_GRAPH_ROOT ({self.root}) does not hold {' and '.join(missing)}: set "
+                "CSC_GRAPH_ROOT (or --root) to the folder with ontology/, queries/ and graph/"
+            )
+        if not self.council_dir.is_dir():
+            known = ", ".join(self.councils()) or "none"
+            raise ConfigError(
+                f"CSC_GRAPH_COUNCIL names no folder: {self.council_dir} does not exist "
+                f"(councils under {self.root / 'graph'}: {known})"
+            )
+        return self
+
+    def councils(self) -> list[str]:
+        """The council folders under graph/ (every folder but law/)."""
+        graph = self.root / "graph"
+        found = graph.iterdir() if graph.is_dir() else []
+        return sorted(p.name for p in found if p.is_dir() and p.name != "law")
+
     @property
     def ontology_dir(self) -> Path:
         return self.root / "ontology"
@@ -85,3 +117,17 @@ class Settings(BaseSettings):
     @property
     def law_dir(self) -> Path:
         return self.root / "graph" / "law"
+
+
+def settings_from(**overrides: object) -> Settings:
+    """Settings from the environment and ``overrides``; a ConfigError whose message names
+    each setting to fix (pydantic's own error lists internals a user cannot act on)."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        messages = []
+        for error in exc.errors():
+            message = str(error["msg"]).removeprefix("Value error, ")
+            where = ".".join(str(part) for part in error["loc"])
+            messages.append(f"CSC_GRAPH_{where.upper()}: {message}" if where else message)
+        raise ConfigError("; ".join(messages)) from None

@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 
 from csc_graph.api import app as app_module
 from csc_graph.config import Settings
+from csc_graph.governance.gate import load_into
 from csc_graph.store.base import Store, open_store
 
 OUR_DOORS = ["/query", "/sparql", "/queries", "/ontology", "/context.jsonld", "/docs", "/health"]
@@ -183,7 +184,7 @@ def test_refused_graph_keeps_the_last_good_one_and_says_why(
     tmp_path: Path, settings: Settings
 ) -> None:
     on_disk = settings.model_copy(update={"store_path": tmp_path / "store"})
-    open_store(on_disk).load()  # a good graph on disk, as a previous `make serve` left it
+    load_into(open_store(on_disk))  # a good graph on disk, as a previous `make serve` left it
     bad_root = invalid_root(tmp_path / "repo", settings)
     bad = on_disk.model_copy(update={"root": bad_root, "council": "test"})
     with TestClient(app_module.create_app(bad)) as client:

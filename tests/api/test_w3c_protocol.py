@@ -265,7 +265,7 @@ def w3c_store() -> Store:
     for iri in (DATA1, DATA2, DATA3):
         dataset.graph(URIRef(iri)).add((URIRef(iri), RDF.type, FOAF.Document))
     store = open_store(settings)
-    store._replace(dataset)  # test data outside graph/: no files, no SHACL gate
+    store.replace(dataset)  # test data outside graph/: no files, no SHACL gate
     return store
 
 

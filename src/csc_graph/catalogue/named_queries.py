@@ -32,8 +32,9 @@ from rdflib.namespace import XSD
 from rdflib.term import Node
 
 from csc_graph.catalogue.header import header_text
+from csc_graph.errors import StoreError
 from csc_graph.rdf.namespaces import PREFIXES
-from csc_graph.sparql.guard import StoreError, check_query
+from csc_graph.sparql.guard import check_query
 from csc_graph.sparql.results import GRAPH_FORMATS, SELECT_FORMATS
 from csc_graph.sparql.values import iri_text
 from csc_graph.store.base import QueryResult, Store

@@ -20,7 +20,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDFS, SKOS
 from rdflib.term import Node
 
-from csc_graph.governance.shacl import select_rows
+from csc_graph.governance.checks import select_rows
 from csc_graph.rdf.labels import id_link, qname
 from csc_graph.rdf.namespaces import CSC, ORG, SCHEMA
 

@@ -1,20 +1,123 @@
-"""The loading gate: replace the served graph only with data that has no SHACL Violation
-and fails no QC check.
+"""The loading gate: the only way data reaches a store.
 
-``Store.load`` already refuses a graph with Violations and keeps its current data; this
-module turns that refusal into an outcome a caller (app startup, the CLI) can report, so a
-bad edit to graph/ never takes down the last good graph and the log says why.
+It reads the ontology, law and council files, validates them (SHACL, the QC checks and the
+quotes check) and only then calls ``store.replace``. It refuses, and leaves the store as it
+was, when a file does not parse, the graph has a SHACL Violation, a QC check fails, or there
+is no council data at all: what the report calls "must fix" is never served, and a bad edit
+never takes down the last good graph.
+
+``load_into`` raises a ``LoadRefused`` for callers that stop on it (the CLI);
+``reload_if_valid`` turns the refusal into an outcome for callers that keep serving (the
+app's start-up, ``/health``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from rdflib import Dataset
+
+from csc_graph.cache import ContentCache
 from csc_graph.config import Settings
-from csc_graph.governance.shacl import ValidationOutcome, violation_messages
-from csc_graph.rdf.files import data_files, parse_file
-from csc_graph.store.base import DataFileError, FailedChecksError, InvalidGraphError, Store
+from csc_graph.errors import DataFileError, LoadRefused
+from csc_graph.governance.checks import CheckResult, all_checks, check_files
+from csc_graph.governance.shacl import ValidationOutcome, validate_graph, violation_messages
+from csc_graph.rdf.files import data_files, read_dataset, read_shapes, shape_files, union_graph
+from csc_graph.store.base import Store
+
+__all__ = [
+    "DataFileError",
+    "EmptyGraphError",
+    "FailedChecksError",
+    "InvalidGraphError",
+    "LoadRefused",
+    "Progress",
+    "ReloadOutcome",
+    "load_into",
+    "reload_if_valid",
+]
+
+Progress = Callable[[str, int, int], None]
+"""Called as progress(step description, steps done, steps in all) while loading."""
+
+
+class EmptyGraphError(LoadRefused):
+    """The council folder holds no data files, so there is nothing to serve."""
+
+
+class FailedChecksError(LoadRefused):
+    """SHACL passed, but a QC check (queries/checks/*-violation.rq) found rows or could not
+    run, so the data was not loaded."""
+
+    def __init__(self, failed: list[CheckResult]) -> None:
+        names = ", ".join(check.name for check in failed)
+        super().__init__(f"{len(failed)} QC check(s) failed ({names}); nothing was loaded")
+        self.failed = failed
+
+
+class InvalidGraphError(LoadRefused):
+    """The data failed SHACL with at least one Violation, so it was not loaded."""
+
+    def __init__(self, outcome: ValidationOutcome) -> None:
+        super().__init__(
+            f"The graph has {outcome.violation_count} SHACL Violation(s); nothing was loaded"
+        )
+        self.outcome = outcome
+
+
+Verdict = tuple[ValidationOutcome, list[CheckResult]]
+_verdicts: ContentCache[Verdict] = ContentCache(size=8)
+"""Validation takes seconds and start-ups, tests and reloads repeat it: the verdict on the
+same files (names, sizes, modification times) is computed once per process."""
+
+
+def _files_key(settings: Settings) -> tuple[object, ...]:
+    captured = [p for d in (settings.law_dir, settings.council_dir) for p in d.glob("sources/*")]
+    files = [*data_files(settings), *shape_files(settings), *check_files(settings), *captured]
+    return (settings.base_iri, *((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in files))
+
+
+def _verdict(settings: Settings, dataset: Dataset) -> Verdict:
+    union = union_graph(dataset)
+    outcome = validate_graph(union, read_shapes(settings))
+    checks = all_checks(union, union, settings) if outcome.conforms else []
+    return outcome, [check for check in checks if not check.passed]
+
+
+def _council_files(settings: Settings) -> list[Path]:
+    return sorted(settings.council_dir.glob("*.ttl"))
+
+
+def load_into(
+    store: Store, settings: Settings | None = None, progress: Progress | None = None
+) -> int:
+    """Read, validate and load the files ``settings`` names into ``store``; the quad count.
+
+    Raises DataFileError, EmptyGraphError, InvalidGraphError or FailedChecksError and leaves
+    the store's data in place. Readers see either the old data or the new, never a mix.
+    """
+    settings = settings or store.settings
+    report = progress or (lambda _step, _done, _total: None)
+    if not _council_files(settings):
+        raise EmptyGraphError(
+            f"{settings.council_dir} holds no .ttl files: there is no data for council "
+            f"{settings.council!r} to serve (CSC_GRAPH_COUNCIL, CSC_GRAPH_ROOT)"
+        )
+    report("Reading data files", 0, 4)
+    key = _files_key(settings)  # before reading, so a later edit is not cached as valid
+    dataset = read_dataset(settings)
+    report("Validating with SHACL", 1, 4)
+    outcome, failed_checks = _verdicts.get_or_compute(key, lambda: _verdict(settings, dataset))
+    if not outcome.conforms:
+        raise InvalidGraphError(outcome)
+    if failed_checks:
+        raise FailedChecksError(failed_checks)
+    report("Loading into the store", 2, 4)
+    count = store.replace(dataset)
+    report("Loaded", 4, 4)
+    return count
 
 
 def _kept(store: Store) -> str:
@@ -35,31 +138,26 @@ class ReloadOutcome:
     quads: int = 0
 
 
-def unreadable_file(settings: Settings) -> Path | None:
-    """The first data file that does not parse, so a refusal can name it."""
-    for path in data_files(settings):
-        try:
-            parse_file(path, settings)
-        except Exception:
-            return path
-    return None
+def refusal_messages(refusal: LoadRefused) -> list[str]:
+    """The lines that say what to fix: the first Violations, or the failed checks."""
+    if isinstance(refusal, InvalidGraphError):
+        return violation_messages(refusal.outcome)
+    if isinstance(refusal, FailedChecksError):
+        return [f"{check.summary} ({check.name})" for check in refusal.failed]
+    return []
 
 
 def reload_if_valid(store: Store, settings: Settings) -> ReloadOutcome:
-    """Load the files ``settings`` names into ``store`` unless they are unreadable or invalid."""
+    """Load the files ``settings`` names into ``store`` unless the gate refuses them."""
     try:
-        quads = store.load(settings)
-    except InvalidGraphError as refusal:
-        outcome = refusal.outcome
-        reason = f"refused: {outcome.violation_count} SHACL Violation(s); {_kept(store)}"
-        return ReloadOutcome(False, reason, outcome, violation_messages(outcome))
-    except FailedChecksError as refusal:
-        messages = [f"{check.summary} ({check.name})" for check in refusal.failed]
-        return ReloadOutcome(False, f"refused: {refusal}; {_kept(store)}", messages=messages)
-    except DataFileError as error:
-        culprit = unreadable_file(settings)
-        where = f"{culprit.relative_to(settings.root)}: " if culprit else ""
+        quads = load_into(store, settings)
+    except LoadRefused as refusal:
+        validation = refusal.outcome if isinstance(refusal, InvalidGraphError) else None
+        if isinstance(refusal, InvalidGraphError):
+            reason = f"{validation.violation_count} SHACL Violation(s)" if validation else ""
+        else:
+            reason = str(refusal)
         return ReloadOutcome(
-            False, f"refused: {where}a data file could not be read ({error}); {_kept(store)}"
+            False, f"refused: {reason}; {_kept(store)}", validation, refusal_messages(refusal)
         )
     return ReloadOutcome(True, f"loaded {quads} quads", quads=quads)

@@ -15,11 +15,11 @@ from rdflib import BNode, Graph, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS
 from rdflib.term import Node
 
+from csc_graph.governance.checks import CheckResult
 from csc_graph.governance.conflicts import Conflict
 from csc_graph.governance.fixes import suggest_fix
 from csc_graph.governance.shacl import (
     SEVERITIES,
-    CheckResult,
     Scope,
     ValidationOutcome,
     count_by_severity,

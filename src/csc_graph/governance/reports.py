@@ -9,21 +9,16 @@ from __future__ import annotations
 
 from rdflib import Graph
 
+from csc_graph.cache import ContentCache
 from csc_graph.config import Settings
+from csc_graph.governance.checks import all_checks
 from csc_graph.governance.conflicts import find_conflicts
 from csc_graph.governance.report import Report, build_report
-from csc_graph.governance.shacl import (
-    HashCache,
-    Scope,
-    all_checks,
-    data_hash,
-    rules_hash,
-    validate_graph,
-)
-from csc_graph.rdf.files import read_shapes, read_union
-from csc_graph.store.base import Store, union_graph
+from csc_graph.governance.shacl import Scope, data_hash, rules_hash, validate_graph
+from csc_graph.rdf.files import read_shapes, read_union, union_graph
+from csc_graph.store.base import Store
 
-REPORT_CACHE: HashCache[Report] = HashCache(size=8)
+REPORT_CACHE: ContentCache[Report] = ContentCache(size=8)
 """Reports by (data hash, rules hash, scope): validating the same content twice is waste."""
 
 
@@ -69,7 +64,7 @@ def report_for_store(
     store: Store,
     settings: Settings,
     scope: Scope | None = None,
-    cache: HashCache[Report] = REPORT_CACHE,
+    cache: ContentCache[Report] = REPORT_CACHE,
 ) -> Report:
     """The report on what ``store`` serves, computed once per content hash and scope."""
     scope = scope or Scope()

@@ -1,34 +1,26 @@
-"""SHACL validation of the data graph against ontology/shapes/, and the QC SPARQL checks.
+"""SHACL validation of the data graph against ontology/shapes/.
 
-``validate_graph`` is the stable entry point the store's loading gate calls. The rest adds
-what a governance reviewer needs: scoping to one focus node or shape, optional RDFS
-inference over the ontology, the ``queries/checks/*-violation.rq`` checks, and the content
-hashes and small cache that let a report be computed once per version of the data
-(``governance.py`` assembles the report; ``gate.py`` keeps the last good graph served).
+``validate_graph`` is what the loading gate (``gate.py``) calls. The rest adds what a
+governance reviewer needs: scoping to one focus node or shape, optional RDFS inference over
+the ontology, and the content hashes that key a report to one version of the data and rules
+(``reports.py`` assembles the report; ``checks.py`` holds the QC SPARQL checks).
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections import OrderedDict
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Generic, TypeVar
 from urllib.parse import urljoin
 
 import pyshacl
 from rdflib import Graph, URIRef
-from rdflib.term import Node
 
-from csc_graph.catalogue.header import header_summary
 from csc_graph.config import Settings
-from csc_graph.governance.quotes import quote_problems
+from csc_graph.governance.checks import check_files
 from csc_graph.rdf.files import bind_prefixes, data_files, shape_files
-from csc_graph.rdf.namespaces import SH, sparql_prefixes
-
-if TYPE_CHECKING:
-    from csc_graph.store.base import Store
+from csc_graph.rdf.namespaces import SH
 
 SEVERITIES = ("Violation", "Warning", "Info")
 """Severities from most to least serious; a threshold includes everything before it."""
@@ -124,77 +116,6 @@ def validate_graph(data: Graph, shapes: Graph, scope: Scope | None = None) -> Va
     )
 
 
-# --- QC checks -------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class CheckResult:
-    """One ``*-violation.rq`` check: it passes when it returns no rows."""
-
-    name: str
-    summary: str
-    variables: list[str]
-    rows: list[dict[str, str]]
-    error: str | None = None
-
-    @property
-    def passed(self) -> bool:
-        return not self.rows and self.error is None
-
-
-def check_files(settings: Settings) -> list[Path]:
-    return sorted((settings.queries_dir / "checks").glob("*-violation.rq"))
-
-
-def select_rows(source: Graph | Store, sparql: str) -> tuple[list[str], list[dict[str, Node]]]:
-    """Run a SELECT over an rdflib graph (its default graph) or a Store (the union)."""
-    if isinstance(source, Graph):
-        result = source.query(sparql_prefixes() + sparql)
-        variables = [str(v) for v in result.vars or []]
-        rows = [
-            {name: term for name, term in row.asdict().items() if term is not None}  # type: ignore[union-attr]
-            for row in result
-        ]
-        return variables, rows
-    outcome = source.query_whole(sparql_prefixes() + sparql)
-    return list(outcome.variables), [dict(row) for row in outcome.rows]
-
-
-def run_checks(source: Graph | Store, files: Iterable[Path]) -> list[CheckResult]:
-    """Run each QC check; an error in one check is reported in its row, not raised."""
-    checks = []
-    for path in files:
-        text = path.read_text(encoding="utf-8")
-        name = path.stem
-        summary = header_summary(text) or name.removesuffix("-violation").replace("-", " ")
-        try:
-            variables, rows = select_rows(source, text)
-        except Exception as error:  # a broken check must not hide the others
-            checks.append(CheckResult(name, summary, [], [], error=str(error)))
-            continue
-        text_rows = [{k: str(v) for k, v in row.items()} for row in rows]
-        checks.append(CheckResult(name, summary, variables, text_rows))
-    return checks
-
-
-def quote_check(data: Graph, root: Path) -> CheckResult:
-    """The quotes check as a QC check row: each claim's quote must be in its source's
-    captured text (Python, since SPARQL cannot read the files)."""
-    rows = [
-        {"claim": str(p.claim), "source": str(p.source), "quote": p.quote, "problem": p.reason}
-        for p in quote_problems(data, root)
-    ]
-    summary = "A quote that does not appear in its source's captured text"
-    return CheckResult(
-        "quote-not-in-source", summary, ["claim", "source", "quote", "problem"], rows
-    )
-
-
-def all_checks(source: Graph | Store, data: Graph, settings: Settings) -> list[CheckResult]:
-    """The SPARQL QC checks (run on ``source``) and the quotes check (on ``data``)."""
-    return [*run_checks(source, check_files(settings)), quote_check(data, settings.root)]
-
-
 # --- Content hash and cache ------------------------------------------------------------
 
 
@@ -209,34 +130,6 @@ def files_hash(paths: Iterable[Path]) -> str:
 def rules_hash(settings: Settings) -> str:
     """Hash of everything besides the data that decides a report: shapes and QC checks."""
     return files_hash([*shape_files(settings), *check_files(settings)])
-
-
-T = TypeVar("T")
-
-
-@dataclass
-class HashCache(Generic[T]):
-    """A small least-recently-used cache keyed by content hash (and scope).
-
-    Validation of the same content gives the same report, so the API validates once per
-    loaded graph rather than once per request.
-    """
-
-    size: int = 8
-    _items: OrderedDict[str, T] = field(default_factory=OrderedDict)
-
-    def get_or_compute(self, key: str, compute: Callable[[], T]) -> T:
-        if key in self._items:
-            self._items.move_to_end(key)
-            return self._items[key]
-        value = compute()
-        self._items[key] = value
-        while len(self._items) > self.size:
-            self._items.popitem(last=False)
-        return value
-
-    def __contains__(self, key: str) -> bool:
-        return key in self._items
 
 
 def violation_messages(outcome: ValidationOutcome, limit: int = 10) -> list[str]:

@@ -12,6 +12,7 @@ from typing import TypeVar
 from rdflib import Dataset, Graph, URIRef
 
 from csc_graph.config import Settings
+from csc_graph.errors import DataFileError
 from csc_graph.rdf.namespaces import PREFIXES
 
 
@@ -42,10 +43,21 @@ def bind_prefixes(graph: GraphT) -> GraphT:
 
 
 def parse_file(path: Path, settings: Settings, into: Graph | None = None) -> Graph:
-    """Parse one Turtle file against the base IRI; raises rdflib's error naming the line."""
+    """Parse one Turtle file against the base IRI; a DataFileError names the file."""
     graph = into if into is not None else Graph()
-    graph.parse(path, format="turtle", publicID=settings.base_iri)
+    try:
+        graph.parse(path, format="turtle", publicID=settings.base_iri)
+    except Exception as exc:  # rdflib raises many kinds; the file name is what a user needs
+        raise DataFileError(f"{_shown(path, settings)}: {exc}") from exc
     return graph
+
+
+def _shown(path: Path, settings: Settings) -> str:
+    """The path as a user finds it: relative to the root when it is under it."""
+    try:
+        return str(path.resolve().relative_to(settings.root.resolve()))
+    except ValueError:
+        return str(path)
 
 
 def read_union(settings: Settings, files: Iterable[Path] | None = None) -> Graph:
@@ -69,3 +81,13 @@ def read_shapes(settings: Settings) -> Graph:
     for path in shape_files(settings):
         parse_file(path, settings, into=graph)
     return graph
+
+
+def union_graph(dataset: Dataset) -> Graph:
+    """All named graphs of a dataset merged into one graph, as SHACL validates it."""
+    union = Graph()
+    for prefix, namespace in dataset.namespaces():
+        union.bind(prefix, namespace, override=True)
+    for s, p, o, _ in dataset.quads((None, None, None, None)):
+        union.add((s, p, o))
+    return union

@@ -16,6 +16,7 @@ from pyparsing import ParseException
 from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 from rdflib.plugins.sparql.parserutils import CompValue
 
+from csc_graph.errors import QueryRefused, QuerySyntaxError
 from csc_graph.rdf.namespaces import PREFIXES
 
 QueryKind = Literal["select", "ask", "graph"]
@@ -26,18 +27,6 @@ _KINDS: dict[str, QueryKind] = {
     "ConstructQuery": "graph",
     "DescribeQuery": "graph",
 }
-
-
-class StoreError(Exception):
-    """Anything that went wrong in the store; the doors map subclasses to status codes."""
-
-
-class QuerySyntaxError(StoreError):
-    """The text is not a SPARQL 1.1 query; the message is the parser's, with line and column."""
-
-
-class QueryRefused(StoreError):
-    """The query is valid but not allowed: SERVICE, LOAD, an update, or a remote FROM."""
 
 
 @dataclass(frozen=True)

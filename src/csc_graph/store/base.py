@@ -4,9 +4,9 @@ Two implementations sit behind it: the embedded Oxigraph (``store_embedded``, th
 in memory or on disk) and any SPARQL 1.1 endpoint (``store_remote``, when
 ``settings.store_url`` is set). Nothing above this module knows which one it has.
 
-What both share lives here: the query guard (no network, no updates), the loading gate
-(data that fails SHACL with a Violation is never loaded over good data), and the dataset
-helpers (graph names, counts, a content hash).
+What both share lives here: the query guard (no network, no updates), parameter binding,
+and the dataset helpers (graph names, counts, a content hash). The store only stores: it
+does not validate. Data reaches it through ``governance.gate``, which validates first.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from __future__ import annotations
 import copy
 import hashlib
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,31 +23,18 @@ from rdflib import Dataset, Graph, URIRef
 from rdflib.term import Node
 
 from csc_graph.config import Settings
-from csc_graph.governance.shacl import (
-    CheckResult,
-    ValidationOutcome,
-    all_checks,
-    check_files,
-    validate_graph,
-)
-from csc_graph.rdf.files import data_files, read_dataset, read_shapes, shape_files
-from csc_graph.sparql.guard import (
-    CheckedQuery,
-    QueryKind,
+from csc_graph.errors import (
     QueryRefused,
     QuerySyntaxError,
+    QueryTimeout,
+    ResultTruncated,
     StoreError,
-    check_graph_iris,
-    check_query,
 )
+from csc_graph.sparql.guard import CheckedQuery, QueryKind, check_graph_iris, check_query
 from csc_graph.sparql.values import bind_values
 from csc_graph.store.terms import canonical_nquads, to_rdflib_dataset
 
 __all__ = [
-    "DataFileError",
-    "FailedChecksError",
-    "InvalidGraphError",
-    "Progress",
     "QueryRefused",
     "QueryResult",
     "QuerySyntaxError",
@@ -57,41 +44,6 @@ __all__ = [
     "StoreError",
     "open_store",
 ]
-
-Progress = Callable[[str, int, int], None]
-"""Called as progress(step description, steps done, steps in all) while loading."""
-
-
-class ResultTruncated(StoreError):
-    """The project's own query hit the row cap; its caller needs the whole answer."""
-
-
-class QueryTimeout(StoreError):
-    """The query ran past settings.query_timeout and was stopped."""
-
-
-class DataFileError(StoreError):
-    """A data file could not be read or parsed; the message names the file and line."""
-
-
-class FailedChecksError(StoreError):
-    """SHACL passed, but a QC check (queries/checks/*-violation.rq) found rows or could not
-    run, so the data was not loaded."""
-
-    def __init__(self, failed: list[CheckResult]) -> None:
-        names = ", ".join(check.name for check in failed)
-        super().__init__(f"{len(failed)} QC check(s) failed ({names}); nothing was loaded")
-        self.failed = failed
-
-
-class InvalidGraphError(StoreError):
-    """The data failed SHACL with at least one Violation, so it was not loaded."""
-
-    def __init__(self, outcome: ValidationOutcome) -> None:
-        super().__init__(
-            f"The graph has {outcome.violation_count} SHACL Violation(s); nothing was loaded"
-        )
-        self.outcome = outcome
 
 
 @dataclass
@@ -178,36 +130,12 @@ class Store(ABC):
         )
         return view
 
-    # ------------------------------------------------------------------ loading
+    # ------------------------------------------------------------------ replacing
 
-    def load(self, settings: Settings | None = None, progress: Progress | None = None) -> int:
-        """Read, validate and load the ontology and graph files; returns the quad count.
-
-        Refuses when SHACL finds a Violation (InvalidGraphError) or a QC check fails
-        (FailedChecksError), leaving the current data in place: what the report calls
-        "must fix" is never served. Readers see either the old data or the new, never a mix.
-        """
-        settings = settings or self.settings
-        report = progress or (lambda _step, _done, _total: None)
-        report("Reading data files", 0, 4)
-        key = _files_key(settings)  # before reading, so a later edit is not cached as valid
-        try:
-            dataset = read_dataset(settings)
-        except Exception as exc:
-            raise DataFileError(str(exc)) from exc
-        report("Validating with SHACL", 1, 4)
-        outcome, failed_checks = _validate(key, settings, dataset)
-        if not outcome.conforms:
-            raise InvalidGraphError(outcome)
-        if failed_checks:
-            raise FailedChecksError(failed_checks)
-        report("Loading into the store", 2, 4)
-        count = self._replace(dataset)
-        report("Loaded", 4, 4)
-        return count
-
-    def _replace(self, dataset: Dataset) -> int:
-        """Swap the store's content for this dataset; returns the number of quads."""
+    def replace(self, dataset: Dataset) -> int:
+        """Swap the store's content for this dataset; returns the number of quads. Readers
+        see either the old data or the new, never a mix. Only ``governance.gate`` calls this
+        for the served graph, after validating the dataset."""
         self._hash = None
         return self._swap(dataset)
 
@@ -244,39 +172,6 @@ class Store(ABC):
     def triple_count(self) -> int:
         """The number of quads: each named graph's triples counted once per graph."""
         return sum(1 for _ in self._quads())
-
-
-_outcomes: dict[tuple[object, ...], tuple[ValidationOutcome, list[CheckResult]]] = {}
-
-
-def _files_key(settings: Settings) -> tuple[object, ...]:
-    captured = [p for d in (settings.law_dir, settings.council_dir) for p in d.glob("sources/*")]
-    files = [*data_files(settings), *shape_files(settings), *check_files(settings), *captured]
-    return (settings.base_iri, *((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in files))
-
-
-def _validate(
-    key: tuple[object, ...], settings: Settings, dataset: Dataset
-) -> tuple[ValidationOutcome, list[CheckResult]]:
-    """SHACL outcome and failed QC checks for the files as they were when read; unchanged
-    files are validated once per process (validation takes seconds, and tests and reloads
-    repeat it). The checks run on the union graph with rdflib, before anything is loaded."""
-    if key not in _outcomes:
-        union = union_graph(dataset)
-        outcome = validate_graph(union, read_shapes(settings))
-        checks = all_checks(union, union, settings) if outcome.conforms else []
-        _outcomes[key] = (outcome, [check for check in checks if not check.passed])
-    return _outcomes[key]
-
-
-def union_graph(dataset: Dataset) -> Graph:
-    """All named graphs of a dataset merged into one graph, as SHACL validates it."""
-    union = Graph()
-    for prefix, namespace in dataset.namespaces():
-        union.bind(prefix, namespace, override=True)
-    for s, p, o, _ in dataset.quads((None, None, None, None)):
-        union.add((s, p, o))
-    return union
 
 
 def open_store(settings: Settings) -> Store:
