@@ -1,6 +1,6 @@
-from pathlib import Path
-
 """Settings: every one documented, read from the environment with the CSC_GRAPH_ prefix."""
+
+from pathlib import Path
 
 import pytest
 
