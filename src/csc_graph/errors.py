@@ -18,6 +18,10 @@ class LoadRefused(CscGraphError):
 class DataFileError(LoadRefused):
     """A data file could not be read or parsed; the message names the file and line."""
 
+    def __init__(self, message: str, file: str | None = None) -> None:
+        super().__init__(message)
+        self.file = file
+
 
 class ConfigError(CscGraphError, ValueError):
     """A setting names a folder or council that does not exist; the message names the setting."""

@@ -1,9 +1,9 @@
 """HTTP fixtures: the app from ``create_app`` behind a TestClient, and a real uvicorn on a free
 127.0.0.1 port for tests that use real SPARQL clients.
 
-Both are session-scoped and serve the Lewisham graph read-only. The TestClient app loads
-the graph through its own lifespan (the path ``make serve`` takes); the live server reuses
-the shared embedded ``store`` fixture.
+Both are session-scoped and serve the Lewisham graph read-only, sharing the session's one
+loaded ``store`` (validated once by the gate); the path ``make serve`` takes, loading through
+the app's own lifespan, is tested on its own in test_pages.py.
 """
 
 import socket
@@ -30,8 +30,8 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def app(settings: Settings) -> FastAPI:
-    return create_app(settings)
+def app(settings: Settings, store: Store) -> FastAPI:
+    return create_app(settings, store=store)
 
 
 @pytest.fixture(scope="session")

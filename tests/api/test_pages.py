@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from csc_graph.api import app as app_module
+from csc_graph.api.app import create_app
 from csc_graph.config import Settings
 from csc_graph.governance.gate import load_into
 from csc_graph.store.base import Store, open_store
@@ -136,8 +137,10 @@ def test_docs_list_each_operation_once_in_declared_sections(client: TestClient) 
     assert set(declared) == used
 
 
-def test_health_reports_the_store_and_its_validation(client: TestClient, store: Store) -> None:
-    body = client.get("/health").json()
+def test_health_reports_the_store_and_its_validation(settings: Settings, store: Store) -> None:
+    """An app that loads the graph itself, through its lifespan (the path `make serve` takes)."""
+    with TestClient(create_app(settings)) as own_client:
+        body = own_client.get("/health").json()
     assert body["status"] == "ok"
     assert body["store"] == "embedded"
     assert body["quads"] == store.triple_count()  # the same files as the shared store

@@ -22,9 +22,14 @@ from rdflib import Dataset
 from csc_graph.cache import ContentCache
 from csc_graph.config import Settings
 from csc_graph.errors import DataFileError, LoadRefused
-from csc_graph.governance.checks import CheckResult, all_checks, check_files
-from csc_graph.governance.shacl import ValidationOutcome, validate_graph, violation_messages
-from csc_graph.rdf.files import data_files, read_dataset, read_shapes, shape_files, union_graph
+from csc_graph.governance.checks import CheckResult, all_checks
+from csc_graph.governance.shacl import (
+    ValidationOutcome,
+    inputs_hash,
+    validate_graph,
+    violation_messages,
+)
+from csc_graph.rdf.files import read_dataset, read_shapes, union_graph
 from csc_graph.store.base import Store
 
 __all__ = [
@@ -70,13 +75,8 @@ class InvalidGraphError(LoadRefused):
 Verdict = tuple[ValidationOutcome, list[CheckResult]]
 _verdicts: ContentCache[Verdict] = ContentCache(size=8)
 """Validation takes seconds and start-ups, tests and reloads repeat it: the verdict on the
-same files (names, sizes, modification times) is computed once per process."""
-
-
-def _files_key(settings: Settings) -> tuple[object, ...]:
-    captured = [p for d in (settings.law_dir, settings.council_dir) for p in d.glob("sources/*")]
-    files = [*data_files(settings), *shape_files(settings), *check_files(settings), *captured]
-    return (settings.base_iri, *((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in files))
+same input (every data, shape, check and captured source file, by content) is computed once
+per process. A copy of the same files elsewhere hits it; any changed byte misses it."""
 
 
 def _verdict(settings: Settings, dataset: Dataset) -> Verdict:
@@ -106,7 +106,7 @@ def load_into(
             f"{settings.council!r} to serve (CSC_GRAPH_COUNCIL, CSC_GRAPH_ROOT)"
         )
     report("Reading data files", 0, 4)
-    key = _files_key(settings)  # before reading, so a later edit is not cached as valid
+    key = inputs_hash(settings)  # before reading, so a later edit is not cached as valid
     dataset = read_dataset(settings)
     report("Validating with SHACL", 1, 4)
     outcome, failed_checks = _verdicts.get_or_compute(key, lambda: _verdict(settings, dataset))
@@ -136,6 +136,8 @@ class ReloadOutcome:
     validation: ValidationOutcome | None = None
     messages: list[str] = field(default_factory=list)
     quads: int = 0
+    file: str | None = None
+    """The data file that could not be read, under the root, when that was the reason."""
 
 
 def refusal_messages(refusal: LoadRefused) -> list[str]:
@@ -157,7 +159,12 @@ def reload_if_valid(store: Store, settings: Settings) -> ReloadOutcome:
             reason = f"{validation.violation_count} SHACL Violation(s)" if validation else ""
         else:
             reason = str(refusal)
+        file = refusal.file if isinstance(refusal, DataFileError) else None
         return ReloadOutcome(
-            False, f"refused: {reason}; {_kept(store)}", validation, refusal_messages(refusal)
+            False,
+            f"refused: {reason}; {_kept(store)}",
+            validation,
+            refusal_messages(refusal),
+            file=file,
         )
     return ReloadOutcome(True, f"loaded {quads} quads", quads=quads)

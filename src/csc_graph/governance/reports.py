@@ -14,7 +14,7 @@ from csc_graph.config import Settings
 from csc_graph.governance.checks import all_checks
 from csc_graph.governance.conflicts import find_conflicts
 from csc_graph.governance.report import Report, build_report
-from csc_graph.governance.shacl import Scope, data_hash, rules_hash, validate_graph
+from csc_graph.governance.shacl import Scope, data_hash, inputs_hash, rules_hash, validate_graph
 from csc_graph.rdf.files import read_shapes, read_union, union_graph
 from csc_graph.store.base import Store
 
@@ -53,11 +53,20 @@ def report_for_graph(
     )
 
 
-def report_for_files(settings: Settings, scope: Scope | None = None) -> Report:
-    """The report on the files ``settings`` names (ontology, law, council); no store needed."""
-    return report_for_graph(
-        read_union(settings), settings, scope=scope, content_hash=data_hash(settings)
-    )
+def report_for_files(
+    settings: Settings, scope: Scope | None = None, cache: ContentCache[Report] = REPORT_CACHE
+) -> Report:
+    """The report on the files ``settings`` names (ontology, law, council); no store needed.
+    Computed once per content of every input file and scope."""
+    scope = scope or Scope()
+    key = f"files:{inputs_hash(settings)}:{scope.key()}"
+
+    def compute() -> Report:
+        return report_for_graph(
+            read_union(settings), settings, scope=scope, content_hash=data_hash(settings)
+        )
+
+    return cache.get_or_compute(key, compute)
 
 
 def report_for_store(

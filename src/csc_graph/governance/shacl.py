@@ -132,6 +132,18 @@ def rules_hash(settings: Settings) -> str:
     return files_hash([*shape_files(settings), *check_files(settings)])
 
 
+def inputs_hash(settings: Settings) -> str:
+    """SHA-256 over the base IRI and every file the verdict depends on: its path under the
+    root and its bytes."""
+    captured = [p for d in (settings.law_dir, settings.council_dir) for p in d.glob("sources/*")]
+    files = [*data_files(settings), *shape_files(settings), *check_files(settings), *captured]
+    digest = hashlib.sha256(settings.base_iri.encode() + b"\0")
+    for path in files:
+        relative = path.resolve().relative_to(settings.root.resolve()).as_posix()
+        digest.update(relative.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
 def violation_messages(outcome: ValidationOutcome, limit: int = 10) -> list[str]:
     """'focus: message' for the first Violations, so a refusal can say why."""
     lines = []

@@ -48,7 +48,8 @@ def parse_file(path: Path, settings: Settings, into: Graph | None = None) -> Gra
     try:
         graph.parse(path, format="turtle", publicID=settings.base_iri)
     except Exception as exc:  # rdflib raises many kinds; the file name is what a user needs
-        raise DataFileError(f"{_shown(path, settings)}: {exc}") from exc
+        shown = _shown(path, settings)
+        raise DataFileError(f"{shown}: {exc}", file=shown) from exc
     return graph
 
 
