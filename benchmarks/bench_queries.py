@@ -39,7 +39,8 @@ from csc_graph.rdf.files import read_dataset
 from csc_graph.rdf.namespaces import PREFIXES
 from csc_graph.sparql.guard import check_query
 from csc_graph.sparql.values import bind_values
-from csc_graph.store.base import Store, open_store
+from csc_graph.store import open_store
+from csc_graph.store.base import Store
 from csc_graph.store.terms import dataset_quads
 
 Run = Callable[[], object]
@@ -77,7 +78,7 @@ REQUESTS: list[tuple[str, str, dict[str, str], str]] = [
 IMPORT_ONLY = "import csc_graph.config, csc_graph.store.base"
 LOAD_GRAPH = (
     f"{IMPORT_ONLY}, csc_graph.governance.gate; csc_graph.governance.gate.load_into("
-    "csc_graph.store.base.open_store(csc_graph.config.Settings()))"
+    "csc_graph.store.open_store(csc_graph.config.Settings()))"
 )
 START_LIMIT_S, REQUEST_LIMIT_S = 60, 30
 

@@ -36,7 +36,7 @@ from csc_graph.governance.report import Report
 from csc_graph.governance.reports import report_for_files, report_for_store
 from csc_graph.governance.shacl import HashCache, Scope, validate_graph
 from csc_graph.rdf.files import read_shapes, read_union
-from csc_graph.store.base import open_store
+from csc_graph.store import open_store
 
 
 def medians(runs: list[Callable[[], object]], repeat: int) -> list[float]:

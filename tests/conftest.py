@@ -19,7 +19,8 @@ import pytest
 
 from csc_graph.config import Settings
 from csc_graph.governance.gate import load_into
-from csc_graph.store.base import Store, open_store
+from csc_graph.store import open_store
+from csc_graph.store.base import Store
 
 SERVER_TIMEOUT_S = 30
 

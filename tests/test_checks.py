@@ -7,7 +7,8 @@ from rdflib import Dataset, URIRef
 from csc_graph.catalogue.named_queries import load_catalogue
 from csc_graph.config import Settings
 from csc_graph.governance.checks import check_files, run_checks
-from csc_graph.store.base import Store, open_store
+from csc_graph.store import open_store
+from csc_graph.store.base import Store
 
 PREFIXES = """
 @prefix csc: <https://w3id.org/csc-graph/ontology#> .

@@ -16,10 +16,16 @@ from typer.testing import CliRunner, Result
 
 from csc_graph.cli import app
 from csc_graph.config import Settings
-from csc_graph.store.base import open_store
+from csc_graph.store import open_store
 
 LW = "https://w3id.org/csc-graph/id/lewisham/"
 HEAVY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 def invoke(*args: str, **env: str) -> Result:
@@ -274,3 +280,23 @@ def test_every_command_documents_its_exit_codes(command: str) -> None:
     group = get_command(app)
     help_text = group.commands[command].help  # type: ignore[attr-defined]
     assert "Exit codes:" in help_text and "0 " in help_text
+
+
+def test_an_empty_council_folder_is_refused_by_load_and_serve(
+    settings: Settings, tmp_path: Path
+) -> None:
+    """A council folder with no data files: nothing to serve, said plainly, exit 2."""
+    shutil.copytree(settings.ontology_dir, tmp_path / "ontology")
+    shutil.copytree(settings.queries_dir, tmp_path / "queries")
+    (tmp_path / "graph" / "law").mkdir(parents=True)
+    (tmp_path / "graph" / "empty").mkdir()
+    env = {"root": str(tmp_path), "council": "empty", "store_path": str(tmp_path / "s")}
+    loaded = invoke("load", **env)
+    assert loaded.exit_code == 2, loaded.output
+    assert loaded.stderr.strip().splitlines()[-1] == (
+        f"Error: {tmp_path / 'graph' / 'empty'} holds no .ttl files: there is no data for "
+        "council 'empty' to serve (CSC_GRAPH_COUNCIL, CSC_GRAPH_ROOT); run `csc-graph "
+        "validate` for the full report"
+    )
+    served = invoke("serve", "--port", str(free_port()), **env)
+    assert served.exit_code == 2, served.output

@@ -27,7 +27,8 @@ from csc_graph.pathways.graph import load_pathway_graph
 from csc_graph.rdf.files import union_graph
 from csc_graph.rdf.namespaces import CONCERN, CSC, SCHEMA
 from csc_graph.resources.describe import example_link
-from csc_graph.store.base import Store, open_store
+from csc_graph.store import open_store
+from csc_graph.store.base import Store
 from standards_validation import json_errors, page_schema
 
 EXAMPLE_DATA = Path(__file__).parent / "data" / "councils" / "example"

@@ -20,7 +20,8 @@ from csc_graph.governance.shacl import (
     validate_graph,
 )
 from csc_graph.rdf.namespaces import SH
-from csc_graph.store.base import Store, open_store
+from csc_graph.store import open_store
+from csc_graph.store.base import Store
 from governance_fixtures import BASE, SETTINGS, SHAPES, SHAPES_NS, crafted
 
 # Two unnamed teams (two NamedThingShape Violations each) and a named, described one.

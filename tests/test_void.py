@@ -12,7 +12,8 @@ from csc_graph.config import Settings
 from csc_graph.exports.rdf import dump
 from csc_graph.exports.void import OGL_V3, dataset_iri, describe_dataset, void_graph_iri
 from csc_graph.rdf.namespaces import DCAT
-from csc_graph.store.base import Store, open_store
+from csc_graph.store import open_store
+from csc_graph.store.base import Store
 
 BASE = "https://w3id.org/csc-graph/id/"
 OGL = "http://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"

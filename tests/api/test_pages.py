@@ -14,7 +14,8 @@ from csc_graph.api import app as app_module
 from csc_graph.api.app import create_app
 from csc_graph.config import Settings
 from csc_graph.governance.gate import load_into
-from csc_graph.store.base import Store, open_store
+from csc_graph.store import open_store
+from csc_graph.store.base import Store
 
 OUR_DOORS = ["/query", "/sparql", "/queries", "/ontology", "/context.jsonld", "/docs", "/health"]
 OTHER_DOORS = [

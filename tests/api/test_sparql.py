@@ -19,9 +19,9 @@ from rdflib.query import Result, ResultRow
 
 from csc_graph.api.app import create_app
 from csc_graph.config import Settings
+from csc_graph.exports.service_description import SD
 from csc_graph.formats import GRAPH_REPRESENTATIONS, SOLUTION_REPRESENTATIONS
 from csc_graph.rdf.files import graph_iri
-from csc_graph.sparql.service_description import SD
 from csc_graph.store.base import QuerySyntaxError, Store
 
 AGES = """

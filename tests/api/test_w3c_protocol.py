@@ -22,7 +22,8 @@ from rdflib.query import Result, ResultRow
 from csc_graph.api.app import create_app
 from csc_graph.config import Settings
 from csc_graph.formats import GRAPH_REPRESENTATIONS, SOLUTION_REPRESENTATIONS
-from csc_graph.store.base import Store, open_store
+from csc_graph.store import open_store
+from csc_graph.store.base import Store
 
 DATA = "http://kasei.us/2009/09/sparql/data/"
 DATA0, DATA1, DATA2, DATA3 = (f"{DATA}data{n}.rdf" for n in range(4))

@@ -40,7 +40,8 @@ from csc_graph.api.security import (
 )
 from csc_graph.config import Settings
 from csc_graph.governance.gate import reload_if_valid
-from csc_graph.store.base import Store, open_store
+from csc_graph.store import open_store
+from csc_graph.store.base import Store
 from csc_graph.web import WEB_DIR
 
 log = logging.getLogger(__name__)

@@ -271,14 +271,16 @@ def _validation_message(error: Mapping[str, Any]) -> dict[str, Any]:
 
 
 async def _on_validation_error(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, RequestValidationError)
+    if not isinstance(exc, RequestValidationError):
+        raise TypeError("registered for RequestValidationError only")
     problems = [_validation_message(error) for error in exc.errors()]
     detail = "; ".join(f"{p['in']} parameter '{p['parameter']}': {p['message']}" for p in problems)
     return error_answer(request, 422, detail, errors=problems)
 
 
 async def _on_http_error(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, StarletteHTTPException)
+    if not isinstance(exc, StarletteHTTPException):
+        raise TypeError("registered for HTTPException only")
     detail = exc.detail if isinstance(exc.detail, str) else json.dumps(exc.detail)
     return error_answer(request, exc.status_code, detail, headers=exc.headers)
 

@@ -16,6 +16,7 @@ from fastapi.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from csc_graph.api.deps import StoreDep, choose_representation, render
+from csc_graph.exports.service_description import named_graph_counts, service_description
 from csc_graph.formats import (
     FORMAT_IRIS,
     GRAPH_REPRESENTATIONS,
@@ -24,7 +25,6 @@ from csc_graph.formats import (
     Representation,
 )
 from csc_graph.sparql.results import GRAPH_FORMATS, SELECT_FORMATS
-from csc_graph.sparql.service_description import named_graph_counts, service_description
 from csc_graph.store.base import QueryResult, Store
 
 router = APIRouter(tags=["SPARQL"])

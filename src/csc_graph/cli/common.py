@@ -10,7 +10,8 @@ from csc_graph.cli.output import load_progress
 from csc_graph.config import Settings, settings_from
 from csc_graph.errors import ConfigError, LoadRefused
 from csc_graph.governance.gate import load_into, refusal_messages
-from csc_graph.store.base import Store, open_store
+from csc_graph.store import open_store
+from csc_graph.store.base import Store
 
 OutputFile = Annotated[
     Path | None,

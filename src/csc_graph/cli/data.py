@@ -8,11 +8,11 @@ import typer
 
 from csc_graph.cli.common import OutputFile, fail, settings_of, show_refusal
 from csc_graph.cli.output import load_progress
-from csc_graph.errors import DataFileError, LoadRefused, StoreError
+from csc_graph.errors import LoadRefused, StoreError
 from csc_graph.governance.diff import DiffInputError, gate_failures, report_with_changes
-from csc_graph.governance.gate import load_into
+from csc_graph.governance.gate import FailedChecksError, InvalidGraphError, load_into
 from csc_graph.governance.shacl import ScopeError, scope_from
-from csc_graph.store.base import open_store
+from csc_graph.store import open_store
 from csc_graph.web.report_formats import REPORT_FORMATS
 
 
@@ -32,7 +32,7 @@ def load(ctx: typer.Context) -> None:
             count = load_into(store, progress=progress)
     except LoadRefused as refusal:
         show_refusal(refusal)
-        code = 2 if isinstance(refusal, DataFileError) else 1
+        code = 1 if isinstance(refusal, (InvalidGraphError, FailedChecksError)) else 2
         raise fail(f"{refusal}; run `csc-graph validate` for the full report", code) from refusal
     except StoreError as exc:
         raise fail(exc) from exc

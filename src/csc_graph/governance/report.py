@@ -230,7 +230,8 @@ def _row(result: Node, report: Graph, data: Graph, shapes: Graph, base_iri: str)
     source_shape = report.value(result, SH.sourceShape)
     component = report.value(result, SH.sourceConstraintComponent)
     severity = report.value(result, SH.resultSeverity)
-    assert focus is not None and source_shape is not None and severity is not None
+    if focus is None or source_shape is None or severity is None:
+        raise ValueError(f"A SHACL result without focus, shape or severity: {result}")
     source, quote = provenance(data, focus, path, value)
     group, group_label = group_of(data, focus)
     constraint = report.value(result, SH.sourceConstraint) or source_shape

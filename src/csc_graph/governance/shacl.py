@@ -104,7 +104,8 @@ def validate_graph(data: Graph, shapes: Graph, scope: Scope | None = None) -> Va
         focus_nodes=list(scope.focus) or None,
         use_shapes=list(scope.shapes) or None,
     )
-    assert isinstance(report_graph, Graph)
+    if not isinstance(report_graph, Graph):
+        raise TypeError("pySHACL returned no report graph")
     bind_prefixes(report_graph)
     violations = _count(report_graph, SH.Violation)
     return ValidationOutcome(

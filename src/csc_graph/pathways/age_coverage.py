@@ -89,9 +89,7 @@ def coverage_query(settings: Settings) -> str:
 
 def load_coverage(store: Store, settings: Settings) -> CoverageReport:
     """The coverage report for everything in the store."""
-    result = store.query_whole(coverage_query(settings))
-    assert result.graph is not None, "the coverage query is a CONSTRUCT"
-    return coverage_report(result.graph)
+    return coverage_report(store.construct_whole(coverage_query(settings)))
 
 
 def _bounds(rdf: Graph, audience: Any) -> tuple[int, int]:

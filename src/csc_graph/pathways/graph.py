@@ -91,9 +91,7 @@ def pathway_query(settings: Settings) -> str:
 
 def load_pathway_graph(store: Store, settings: Settings) -> nx.DiGraph:
     """The pathway graph of everything in the store."""
-    result = store.query_whole(pathway_query(settings))
-    assert result.graph is not None, "the pathway query is a CONSTRUCT"
-    return build_pathway_graph(result.graph)
+    return build_pathway_graph(store.construct_whole(pathway_query(settings)))
 
 
 def _text(rdf: Graph, node: Any, prop: URIRef, default: str = "") -> str:

@@ -10,14 +10,28 @@ import csv
 import io
 import json
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from xml.sax.saxutils import escape, quoteattr
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from csc_graph.rdf.files import bind_prefixes
+from csc_graph.sparql.guard import QueryKind
 from csc_graph.sparql.values import sparql_term
-from csc_graph.store.base import QueryResult
+
+
+@dataclass
+class QueryResult:
+    """Rows of rdflib terms (SELECT), a boolean (ASK) or a graph (CONSTRUCT / DESCRIBE)."""
+
+    kind: QueryKind
+    variables: list[str] = field(default_factory=list)
+    rows: list[dict[str, Node]] = field(default_factory=list)
+    boolean: bool | None = None
+    graph: Graph | None = None
+    truncated: bool = False
+
 
 Serializer = Callable[[QueryResult], str]
 
@@ -30,7 +44,8 @@ def term_json(term: Node) -> dict[str, str]:
         return {"type": "uri", "value": str(term)}
     if isinstance(term, BNode):
         return {"type": "bnode", "value": str(term)}
-    assert isinstance(term, Literal)
+    if not isinstance(term, Literal):
+        raise TypeError(f"Not an RDF term: {term!r}")
     out = {"type": "literal", "value": str(term)}
     if term.language:
         out["xml:lang"] = term.language
@@ -83,7 +98,8 @@ def _term_xml(term: Node) -> str:
         return f"<uri>{escape(str(term))}</uri>"
     if isinstance(term, BNode):
         return f"<bnode>{escape(str(term))}</bnode>"
-    assert isinstance(term, Literal)
+    if not isinstance(term, Literal):
+        raise TypeError(f"Not an RDF term: {term!r}")
     if term.language:
         return f"<literal xml:lang={quoteattr(term.language)}>{escape(str(term))}</literal>"
     if term.datatype is not None:

@@ -15,7 +15,7 @@ import copy
 import hashlib
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import pyoxigraph as ox
@@ -30,7 +30,8 @@ from csc_graph.errors import (
     ResultTruncated,
     StoreError,
 )
-from csc_graph.sparql.guard import CheckedQuery, QueryKind, check_graph_iris, check_query
+from csc_graph.sparql.guard import CheckedQuery, check_graph_iris, check_query
+from csc_graph.sparql.results import QueryResult
 from csc_graph.sparql.values import bind_values
 from csc_graph.store.terms import canonical_nquads, to_rdflib_dataset
 
@@ -42,20 +43,7 @@ __all__ = [
     "ResultTruncated",
     "Store",
     "StoreError",
-    "open_store",
 ]
-
-
-@dataclass
-class QueryResult:
-    """Rows of rdflib terms (SELECT), a boolean (ASK) or a graph (CONSTRUCT / DESCRIBE)."""
-
-    kind: QueryKind
-    variables: list[str] = field(default_factory=list)
-    rows: list[dict[str, Node]] = field(default_factory=list)
-    boolean: bool | None = None
-    graph: Graph | None = None
-    truncated: bool = False
 
 
 @dataclass(frozen=True)
@@ -115,6 +103,13 @@ class Store(ABC):
             )
         return result
 
+    def construct_whole(self, sparql: str, **options: Any) -> Graph:
+        """The whole answer of a CONSTRUCT or DESCRIBE query of the project's own."""
+        result = self.query_whole(sparql, **options)
+        if result.graph is None:
+            raise StoreError(f"Expected a CONSTRUCT or DESCRIBE query, got a {result.kind} query")
+        return result.graph
+
     @abstractmethod
     def _evaluate(self, request: QueryRequest) -> QueryResult: ...
 
@@ -172,14 +167,3 @@ class Store(ABC):
     def triple_count(self) -> int:
         """The number of quads: each named graph's triples counted once per graph."""
         return sum(1 for _ in self._quads())
-
-
-def open_store(settings: Settings) -> Store:
-    """The embedded store, or the remote one when settings.store_url is set. Not loaded."""
-    if settings.store_url:
-        from csc_graph.store.remote import RemoteStore
-
-        return RemoteStore(settings)
-    from csc_graph.store.embedded import EmbeddedStore
-
-    return EmbeddedStore(settings)
