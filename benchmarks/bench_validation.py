@@ -30,11 +30,12 @@ from rdflib.plugins.sparql import processor
 from rdflib.plugins.sparql.algebra import translateQuery
 from rdflib.plugins.sparql.parser import parseQuery
 
+from csc_graph.cache import ContentCache
 from csc_graph.config import Settings
 from csc_graph.governance.gate import load_into
 from csc_graph.governance.report import Report
 from csc_graph.governance.reports import report_for_files, report_for_store
-from csc_graph.governance.shacl import HashCache, Scope, validate_graph
+from csc_graph.governance.shacl import Scope, validate_graph
 from csc_graph.rdf.files import read_shapes, read_union
 from csc_graph.store import open_store
 
@@ -83,9 +84,9 @@ def main() -> None:
     print(f"Lewisham graph: {len(data)} triples in the union, {store.triple_count()} quads")
 
     def store_report_cold() -> object:
-        return report_for_store(store, settings, Scope(), cache=HashCache())
+        return report_for_store(store, settings, Scope(), cache=ContentCache(size=8))
 
-    warm: HashCache[Report] = HashCache()
+    warm: ContentCache[Report] = ContentCache(size=8)
     report_for_store(store, settings, Scope(), cache=warm)
 
     def prepared() -> object:

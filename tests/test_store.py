@@ -16,6 +16,7 @@ from rdflib.namespace import XSD
 from csc_graph.config import Settings
 from csc_graph.governance.gate import DataFileError, FailedChecksError, InvalidGraphError, load_into
 from csc_graph.rdf.files import data_files, graph_iri, parse_file, read_dataset
+from csc_graph.store import open_store
 from csc_graph.store.base import (
     QueryRefused,
     QuerySyntaxError,
@@ -23,7 +24,6 @@ from csc_graph.store.base import (
     ResultTruncated,
     Store,
     StoreError,
-    open_store,
 )
 from csc_graph.store.embedded import EmbeddedStore
 from csc_graph.store.remote import RemoteStore
