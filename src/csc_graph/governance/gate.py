@@ -17,12 +17,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rdflib import Dataset
+from rdflib import Graph
 
 from csc_graph.cache import ContentCache
 from csc_graph.config import Settings
 from csc_graph.errors import DataFileError, LoadRefused
-from csc_graph.governance.checks import CheckResult, all_checks
+from csc_graph.governance.checks import CheckResult, check_files, quote_check, run_checks
 from csc_graph.governance.shacl import (
     ValidationOutcome,
     inputs_hash,
@@ -74,15 +74,16 @@ class InvalidGraphError(LoadRefused):
 
 Verdict = tuple[ValidationOutcome, list[CheckResult]]
 _verdicts: ContentCache[Verdict] = ContentCache(size=8)
-"""Validation takes seconds and start-ups, tests and reloads repeat it: the verdict on the
-same input (every data, shape, check and captured source file, by content) is computed once
-per process. A copy of the same files elsewhere hits it; any changed byte misses it."""
+"""Validation takes seconds and start-ups, tests and reloads repeat it: the SHACL outcome and
+the SPARQL checks on the same input (every data, shape and check file, by content) are
+computed once per process. A copy of the same files elsewhere hits it; any changed byte
+misses it. The quotes check reads the captured source texts and takes milliseconds, so it
+runs at every load."""
 
 
-def _verdict(settings: Settings, dataset: Dataset) -> Verdict:
-    union = union_graph(dataset)
+def _verdict(settings: Settings, union: Graph) -> Verdict:
     outcome = validate_graph(union, read_shapes(settings))
-    checks = all_checks(union, union, settings) if outcome.conforms else []
+    checks = run_checks(union, check_files(settings)) if outcome.conforms else []
     return outcome, [check for check in checks if not check.passed]
 
 
@@ -109,7 +110,11 @@ def load_into(
     key = inputs_hash(settings)  # before reading, so a later edit is not cached as valid
     dataset = read_dataset(settings)
     report("Validating with SHACL", 1, 4)
-    outcome, failed_checks = _verdicts.get_or_compute(key, lambda: _verdict(settings, dataset))
+    union = union_graph(dataset)
+    outcome, failed_checks = _verdicts.get_or_compute(key, lambda: _verdict(settings, union))
+    if outcome.conforms:
+        quotes = quote_check(union, settings.root)
+        failed_checks = [*failed_checks, *([] if quotes.passed else [quotes])]
     if not outcome.conforms:
         raise InvalidGraphError(outcome)
     if failed_checks:

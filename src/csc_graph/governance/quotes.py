@@ -6,7 +6,9 @@ collapsing runs of whitespace; for a Markdown source (the legal facts sheet) bol
 backticks are dropped too.
 """
 
+import hashlib
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,6 +46,23 @@ def captured_texts(graph: Graph, root: Path) -> dict[Node, str]:
                 file.read_text(encoding="utf-8"), markdown=file.suffix == ".md"
             )
     return texts
+
+
+def captured_paths(graph: Graph) -> set[str]:
+    """The captured text files a graph names (csc:capturedText), relative to the root."""
+    return {str(path) for path in graph.objects(None, CSC.capturedText)}
+
+
+def captured_hash(paths: Iterable[str], root: Path) -> str:
+    """SHA-256 over the captured text files (paths relative to ``root``): what the quotes
+    check reads besides the graph, so a cached report changes when they do."""
+    digest = hashlib.sha256()
+    for path in sorted(set(paths)):
+        file = root / path
+        digest.update(path.encode() + b"\0")
+        digest.update(file.read_bytes() if file.is_file() else b"(missing)")
+        digest.update(b"\0")
+    return digest.hexdigest()
 
 
 def quote_problems(graph: Graph, root: Path) -> list[QuoteProblem]:

@@ -13,10 +13,14 @@ from csc_graph.cache import ContentCache
 from csc_graph.config import Settings
 from csc_graph.governance.checks import all_checks
 from csc_graph.governance.conflicts import find_conflicts
+from csc_graph.governance.quotes import captured_hash, captured_paths
 from csc_graph.governance.report import Report, build_report
 from csc_graph.governance.shacl import Scope, data_hash, inputs_hash, rules_hash, validate_graph
 from csc_graph.rdf.files import read_shapes, read_union, union_graph
+from csc_graph.rdf.namespaces import CSC
 from csc_graph.store.base import Store
+
+CAPTURED_TEXT_QUERY = f"SELECT DISTINCT ?path WHERE {{ ?source <{CSC.capturedText}> ?path }}"
 
 REPORT_CACHE: ContentCache[Report] = ContentCache(size=8)
 """Reports by (data hash, rules hash, scope): validating the same content twice is waste."""
@@ -59,12 +63,12 @@ def report_for_files(
     """The report on the files ``settings`` names (ontology, law, council); no store needed.
     Computed once per content of every input file and scope."""
     scope = scope or Scope()
-    key = f"files:{inputs_hash(settings)}:{scope.key()}"
+    data = read_union(settings)
+    captured = captured_hash(captured_paths(data), settings.root)
+    key = f"files:{inputs_hash(settings)}:{captured}:{scope.key()}"
 
     def compute() -> Report:
-        return report_for_graph(
-            read_union(settings), settings, scope=scope, content_hash=data_hash(settings)
-        )
+        return report_for_graph(data, settings, scope=scope, content_hash=data_hash(settings))
 
     return cache.get_or_compute(key, compute)
 
@@ -78,7 +82,9 @@ def report_for_store(
     """The report on what ``store`` serves, computed once per content hash and scope."""
     scope = scope or Scope()
     content = store.content_hash()
-    key = f"{content}:{rules_hash(settings)}:{scope.key()}"
+    paths = [str(row["path"]) for row in store.query_whole(CAPTURED_TEXT_QUERY).rows]
+    captured = captured_hash(paths, settings.root)
+    key = f"{content}:{rules_hash(settings)}:{captured}:{scope.key()}"
 
     def compute() -> Report:
         data = union_graph(store.dataset())

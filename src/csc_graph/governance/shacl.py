@@ -134,10 +134,10 @@ def rules_hash(settings: Settings) -> str:
 
 
 def inputs_hash(settings: Settings) -> str:
-    """SHA-256 over the base IRI and every file the verdict depends on: its path under the
-    root and its bytes."""
-    captured = [p for d in (settings.law_dir, settings.council_dir) for p in d.glob("sources/*")]
-    files = [*data_files(settings), *shape_files(settings), *check_files(settings), *captured]
+    """SHA-256 over the base IRI and every file SHACL and the SPARQL checks read: its path
+    under the root and its bytes. (The quotes check also reads the captured source texts;
+    ``quotes.captured_hash`` covers those.)"""
+    files = [*data_files(settings), *shape_files(settings), *check_files(settings)]
     digest = hashlib.sha256(settings.base_iri.encode() + b"\0")
     for path in files:
         relative = path.resolve().relative_to(settings.root.resolve()).as_posix()
