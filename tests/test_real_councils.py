@@ -17,12 +17,15 @@ Northamptonshire
 
 Slough
   * Breakaway gives respite care to "children aged 6-18" with disabilities (read as 6 to
-    17), the only age a page gives below 18;
+    17); private fostering is for a child "under the age of 16" (see below);
   * the care leavers' service is for "care leavers aged 18-25" (read as 18 to 24);
   * the Child Protection Hubs keep children "safe from the risk of significant harm" and
     act "under S47 of the Children Act";
   * the Exploitation and Youth Justice Service sits "as part of the Referral and Assessment
-    service", and exploitation referrals "come through the MASH".
+    service", and exploitation referrals "come through the MASH";
+  * private fostering is "a child under the age of 16 (18 if they have a disability)", and
+    callers about it are sent to the MASH team; Slough Children First has a fostering
+    service and an adoption service.
 """
 
 import re
@@ -244,12 +247,15 @@ def sl(name: str) -> URIRef:
     return unit("slough", name)
 
 
-def test_slough_a_child_of_15_gets_breakaway(slough: Store) -> None:
+def test_slough_a_child_of_15_gets_breakaway_and_private_fostering(slough: Store) -> None:
     rows = run_named(slough, "services-for-child", {"age": "15"}).rows
-    assert [(row["unit"], row["minAge"], row["maxAge"]) for row in rows] == [
-        (sl("breakaway"), Literal(6), Literal(17))
+    assert sorted((row["unit"], row["minAge"], row["maxAge"]) for row in rows) == [
+        (sl("breakaway"), Literal(6), Literal(17)),
+        (sl("private-fostering"), Literal(0), Literal(15)),
     ]
-    assert units_for(slough, age="5") == set()
+    # Private fostering is "a child under the age of 16"; Breakaway starts at 6.
+    assert units_for(slough, age="5") == {sl("private-fostering")}
+    assert units_for(slough, age="16") == {sl("breakaway")}
 
 
 def test_slough_care_leavers_from_18_to_24(slough: Store) -> None:
@@ -275,6 +281,18 @@ def test_slough_child_protection_and_exploitation(slough: Store) -> None:
     }
     assert (sl("exploitation-and-youth-justice"), ORG_SUB, sl("referral-and-assessment")) in graph
     assert units_for(slough, concern="disability") == {sl("breakaway")}
+
+
+def test_slough_children_in_care_fostering_and_adoption(slough: Store) -> None:
+    assert units_for(slough, concern="looked-after") == {
+        sl("fostering-service"),
+        sl("adoption-service"),
+        sl("court-hubs"),
+    }
+    assert units_for(slough, concern="private-fostering") == {
+        sl("private-fostering"),
+        sl("mash"),
+    }
 
 
 def test_slough_children_first_is_the_councils() -> None:
