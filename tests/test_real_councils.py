@@ -8,12 +8,15 @@ the modeller inferred it. The expected answers below were written from the captu
 text in ``graph/<council>/sources/``, not read back from the graph:
 
 Northamptonshire
-  * the youth offending service works with "those aged under 18 years" (the only age a page
-    gives below 18), so a child of 15 is answered with it alone;
+  * the youth offending service works with "those aged under 18 years", and private
+    fostering is for a child "under 16 years old (or 18 if they have a disability)", so a
+    child of 15 is answered with these two, and a child of 16 with the first;
   * the leaving care service supports care leavers "definitely by the time you turn 18" and
     "until you reach the age of 21"; after 21, support in education "up to the age of 25";
   * the Disabled Children Team manages children with "complex health needs or
-    disabilities", with an assessment of need "under Section 17 of the Children Act 1989".
+    disabilities", with an assessment of need "under Section 17 of the Children Act 1989";
+  * the MASH "supports children and young people in need", with professionals from the
+    police, health, probation, ambulance and fire and rescue services.
 
 Slough
   * Breakaway gives respite care to "children aged 6-18" with disabilities (read as 6 to
@@ -34,7 +37,7 @@ from pathlib import Path
 
 import pytest
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import PROV, RDF
+from rdflib.namespace import PROV, RDF, RDFS
 from typer.testing import CliRunner
 
 from csc_graph.cli import app
@@ -198,13 +201,15 @@ def nn(name: str) -> URIRef:
     return unit("northamptonshire", name)
 
 
-def test_northamptonshire_a_child_of_15_gets_the_youth_offending_service(
+def test_northamptonshire_a_child_of_15_gets_youth_offending_and_private_fostering(
     northamptonshire: Store,
 ) -> None:
     rows = run_named(northamptonshire, "services-for-child", {"age": "15"}).rows
-    assert [(row["unit"], row["maxAge"]) for row in rows] == [
-        (nn("youth-offending-service"), Literal(17))
+    assert sorted((row["unit"], row["maxAge"]) for row in rows) == [
+        (nn("private-fostering"), Literal(15)),
+        (nn("youth-offending-service"), Literal(17)),
     ]
+    assert units_for(northamptonshire, age="16") == {nn("youth-offending-service")}
 
 
 def test_northamptonshire_care_leavers_by_age(northamptonshire: Store) -> None:
@@ -232,6 +237,25 @@ def test_northamptonshire_front_door_teams(northamptonshire: Store) -> None:
     assert units_for(northamptonshire, concern="significant-harm") == {
         nn("duty-and-assessment"),
         nn("support-and-safeguarding"),
+    }
+    assert units_for(northamptonshire, concern="child-in-need") == {
+        nn("mash"),
+        nn("duty-and-assessment"),
+        nn("support-and-safeguarding"),
+    }
+    assert units_for(northamptonshire, concern="private-fostering") == {nn("private-fostering")}
+
+
+def test_northamptonshire_mash_partners() -> None:
+    graph = loaded_graph("northamptonshire")
+    works_with = URIRef(f"{CSC}worksWith")
+    partners = {str(graph.value(p, RDFS.label)) for p in graph.objects(nn("mash"), works_with)}
+    assert partners == {
+        "Northamptonshire Police",
+        "NHS and health services",
+        "Probation Service",
+        "East Midlands Ambulance Service",
+        "Northamptonshire Fire and Rescue Service",
     }
 
 
