@@ -52,6 +52,7 @@ from typer.testing import CliRunner
 from csc_graph.cli import app
 from csc_graph.config import Settings
 from csc_graph.namespaces import CSC, SCHEMA
+from csc_graph.pathways import load_pathway_graph
 from csc_graph.queries import run_named
 from csc_graph.store import Store, open_store, union_graph
 
@@ -103,11 +104,14 @@ def graph(council: str) -> Graph:
 
 
 def council_claims(graph: Graph, council: str) -> list[URIRef]:
+    """The claims about the council's own resources or from its pages (which include the
+    claims that its units deliver the law's pathway stages)."""
     prefix = f"{BASE}{council}/"
     return [
         claim
         for claim in graph.subjects(RDF.type, CSC.Claim)
         if str(graph.value(claim, RDF.subject)).startswith(prefix)
+        or str(graph.value(claim, PROV.wasDerivedFrom)).startswith(prefix)
     ]
 
 
@@ -179,6 +183,22 @@ def test_every_claim_says_whether_it_is_stated_or_inferred(graph: Graph, council
     for claim, kind in evidence.items():
         reason = graph.value(claim, CSC.inferenceReason)
         assert (reason is not None) == (kind == CSC.Inferred), claim
+
+
+def test_the_councils_units_deliver_stages_of_the_laws_pathways(
+    council: str, settings: Settings, store: Store
+) -> None:
+    pathways = load_pathway_graph(store, settings)
+    front_door = pathways.nodes[f"{BASE}law/stage-concern-about-a-child"]
+    delivered = {iri for iri, _label in front_door["delivered_by"]}
+    expected = {
+        "ealing": {ea("ecirs")},
+        "northamptonshire": {nn("mash")},
+        "slough": {sl("referral-and-assessment")},
+    }[council]
+    assert delivered == {str(unit) for unit in expected}
+    assert f"{BASE}{council}/" in " ".join(pathways.graph["units"])
+    assert not [u for u in pathways.graph["units"] if u.startswith(f"{BASE}lewisham/")]
 
 
 def test_every_unit_has_a_stated_claim_for_its_type(graph: Graph, council: str) -> None:
