@@ -154,7 +154,9 @@ def test_every_quote_is_found_in_its_captured_text(
         source = graph.value(claim, PROV.wasDerivedFrom)
         assert str(source).startswith(f"{BASE}{council}/source-"), claim
         path = settings.root / str(graph.value(source, CSC.capturedText))
-        text = collapse(path.read_text(encoding="utf-8"))
+        note, page = path.read_text(encoding="utf-8").split("]\n", 1)
+        assert note.startswith("[Capture note"), path
+        text = collapse(page)  # the page's own words, not the capture note before them
         quote = collapse(str(graph.value(claim, CSC.quote)))
         if quote not in text:
             missing.append((source, quote))
