@@ -67,7 +67,8 @@ def test_every_own_term_has_label_and_comment(ontology: Graph) -> None:
 
 
 def test_every_own_term_is_a_class_or_property(ontology: Graph) -> None:
-    kinds = {OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty}
+    """Or a named individual of one of its classes (csc:Stated, csc:Inferred)."""
+    kinds = {OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.NamedIndividual}
     untyped = [t for t in own_terms(ontology) if not set(ontology.objects(t, RDF.type)) & kinds]
     assert untyped == []
 
