@@ -49,12 +49,15 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import PROV, RDF, RDFS
 from typer.testing import CliRunner
 
+from csc_graph.catalogue.named_queries import run_named
 from csc_graph.cli import app
 from csc_graph.config import Settings
-from csc_graph.namespaces import CSC, SCHEMA
-from csc_graph.pathways import load_pathway_graph
-from csc_graph.queries import run_named
-from csc_graph.store import Store, open_store, union_graph
+from csc_graph.governance.gate import load_into
+from csc_graph.pathways.graph import load_pathway_graph
+from csc_graph.rdf.files import union_graph
+from csc_graph.rdf.namespaces import CSC, SCHEMA
+from csc_graph.store import open_store
+from csc_graph.store.base import Store
 
 COUNCILS = ("ealing", "northamptonshire", "slough")
 BASE = str(Settings.model_fields["base_iri"].default)
@@ -82,9 +85,9 @@ def settings(council: str) -> Settings:
 
 @cache
 def loaded(council: str) -> Store:
-    """One load per council; load() raises if SHACL, a QC check or the quotes refuse it."""
+    """One load per council; load_into() raises if SHACL, a QC check or the quotes refuse it."""
     store = open_store(Settings(council=council))
-    assert store.load() == store.triple_count() > 0
+    assert load_into(store) == store.triple_count() > 0
     return store
 
 
