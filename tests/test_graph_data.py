@@ -151,7 +151,15 @@ def test_sections_have_short_titles_acts_and_document_pages(graph: Graph) -> Non
     ("unit", "provisions"),
     [
         ("safe-space", {f"{CA1989}/section/17", f"{CA1989}/section/47"}),
-        ("youth-justice", {f"{LEG}ukpga/2020/17/section/83"}),
+        (
+            "youth-justice",
+            {
+                f"{LEG}ukpga/2020/17/section/83",
+                f"{LEG}ukpga/1998/37/section/37",
+                f"{LEG}ukpga/1998/37/section/38",
+                f"{LEG}ukpga/1998/37/section/39",
+            },
+        ),
         ("independent-reviewing", {f"{CA1989}/section/25A", f"{CA1989}/section/25B"}),
         ("family-court-proceedings", {f"{CA1989}/section/31"}),
     ],
@@ -161,21 +169,34 @@ def test_statutory_units_name_their_law(graph: Graph, unit: str, provisions: set
     assert {str(p) for p in graph.objects(lw(unit), CV.hasLegalResource)} == provisions
 
 
-def test_the_roles_rest_on_the_law_the_sheet_gives(graph: Graph) -> None:
+def test_the_roles_rest_on_the_law_that_creates_them(graph: Graph) -> None:
     made_under = {
         str(role).removeprefix(LAW): {str(p) for p in graph.objects(role, CSC.madeUnder)}
         for role in graph.subjects(RDF.type, URIRef("http://www.w3.org/ns/org#Role"))
         if (role, CSC.madeUnder, None) in graph
     }
     assert made_under == {
-        # CA 1989 ss25A-25B, and CPPCR 2010 regs 45 (functions) and 46 (who may be an IRO)
+        # CA 1989 ss25A-25B, and CPPCR 2010 regs 36 (chairs the review), 45 (functions) and 46
+        # (who may be an IRO)
         "role-independent-reviewing-officer": {
             f"{CA1989}/section/25A",
             f"{CA1989}/section/25B",
+            f"{CPPCR2010}/regulation/36",
             f"{CPPCR2010}/regulation/45",
             f"{CPPCR2010}/regulation/46",
         },
-        "role-personal-adviser": {f"{CA1989}/section/23CZB"},
+        # W13: eligible child (Sch 2 para 19C), relevant child (s23B), former relevant child
+        # (s23C), education or training (s23CA), 21 to 25 on request (s23CZB), functions
+        # (s23D, CPPCR 2010 reg 44)
+        "role-personal-adviser": {
+            f"{CA1989}/schedule/2/paragraph/19C",
+            f"{CA1989}/section/23B",
+            f"{CA1989}/section/23C",
+            f"{CA1989}/section/23CA",
+            f"{CA1989}/section/23CZB",
+            f"{CA1989}/section/23D",
+            f"{CPPCR2010}/regulation/44",
+        },
         "role-local-authority-designated-officer": {
             f"{GOV_UK}government/publications/working-together-to-safeguard-children--2"
         },
@@ -187,9 +208,33 @@ def test_the_roles_rest_on_the_law_the_sheet_gives(graph: Graph) -> None:
     [
         (
             "lewisham/dataset",
-            {"lewisham/source-social-work-teams", "lewisham/source-safeguarding-service"},
+            {
+                "lewisham/source-social-work-teams",
+                "lewisham/source-safeguarding-service",
+                "lewisham/source-careers-in-childrens-social-care",
+                "lewisham/source-lscp-worried-about-a-child",
+            },
         ),
-        ("law/dataset", {"law/source-legal-facts"}),
+        (
+            "law/dataset",
+            {
+                f"law/source-{key}"
+                for key in (
+                    "ca1989",
+                    "cppcr2010",
+                    "cda1998",
+                    "cda1998-s66b",
+                    "laspo2012-youth-cautions",
+                    "laspo2012-remands",
+                    "cypa1933",
+                    "sa2020",
+                    "cfa2014",
+                    "care-act-2014",
+                    "ca2004",
+                    "legal-facts",
+                )
+            },
+        ),
     ],
 )
 def test_datasets_state_the_open_government_licence(
