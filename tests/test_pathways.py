@@ -89,6 +89,23 @@ def test_age_15_with_cce_reaches_safe_space_and_via_arrest_the_referral_order(gr
         # private fostering is open to any child under 16
         law("stage-private-fostering-arrangement"),
         law("stage-private-fostering-welfare-checks"),
+        # CCE is also significant harm (W1): police protection, emergency protection and, at
+        # 15, care proceedings; the outcomes of s47 enquiries (W9); s20 (W8)
+        law("stage-police-protection"),
+        law("stage-emergency-protection-order"),
+        law("stage-no-further-action"),
+        law("stage-care-proceedings"),
+        law("stage-interim-care-order"),
+        law("stage-care-order"),
+        law("stage-s20-accommodation"),
+        law("stage-looked-after"),
+        law("stage-looked-after-review"),
+        # youth justice beyond the court (W10)
+        law("stage-youth-caution"),
+        law("stage-youth-conditional-caution"),
+        law("stage-bail-support"),
+        law("stage-remand-local-authority-accommodation"),
+        law("stage-youth-rehabilitation-order"),
     }
     assert set(route.graph.nodes) == expected
     steps = {t.iri for t in route.steps()}
@@ -104,17 +121,20 @@ def test_age_15_with_cce_reaches_safe_space_and_via_arrest_the_referral_order(gr
     assert youth_justice in route.paths
 
 
-def test_cce_alone_does_not_open_care_proceedings(graph):
-    # care proceedings need the significant-harm threshold (s31); CCE is not that concern
-    assert law("stage-care-proceedings") not in reached(graph, 15, [CCE])
-    assert law("stage-care-proceedings") in reached(graph, 15, [CCE, HARM])
+def test_cce_opens_child_protection_at_any_age(graph):
+    # W1: s47(1)(b) applies to significant harm whatever its source, so exploitation opens
+    # the s47 enquiry from Referral and Assessment even for a 9-year-old; other extra-familial
+    # harm (gangs) does not, and nor does an unrelated concern.
+    assert law("stage-s47-enquiry") in reached(graph, 9, [CCE])
+    assert law("stage-s47-enquiry") in reached(graph, 15, [CCE])
+    assert law("stage-s47-enquiry") not in reached(graph, 9, [CONCERN["speech-language-communication"]])
 
 
 def test_every_step_has_its_legal_basis(graph):
     route = find_routes(graph, 15, [CCE])
     assert all(step.legal_basis for step in route.steps())
     titles = {step.iri: {r.short_title for r in step.legal_basis} for step in route.steps()}
-    assert titles[law("transition-arrest-to-youth-court")] == {"CYPA 1933 s50"}
+    assert titles[law("transition-arrest-to-youth-court")] == {"CYPA 1933 s45", "CYPA 1933 s50"}
     assert titles[law("transition-youth-court-to-referral-order")] == {"SA 2020 s84"}
     assert titles[law("transition-referral-order-to-youth-offender-panel")] == {
         "SA 2020 s83",
@@ -141,7 +161,8 @@ def test_age_17_cannot_enter_care_proceedings_but_16_can(graph):
 def test_age_22_care_leaver_keeps_a_personal_adviser(graph):
     route = find_routes(graph, 22, start=law("stage-leaving-care"))
     further = law("stage-further-advice-and-support")
-    assert set(route.graph.nodes) == {law("stage-leaving-care"), further}
+    education = law("stage-education-training-support")
+    assert set(route.graph.nodes) == {law("stage-leaving-care"), further, education}
     involved = dict(graph.nodes[further]["involves"])
     assert law("role-personal-adviser") in involved
     # at 20 the s23CZB step is not yet open
@@ -187,10 +208,16 @@ def test_entry_points_by_age(graph):
 
 
 def test_young_adults_move_on_from_care(graph):
-    assert continuing_points(graph, 19) == [law("stage-looked-after")]
-    assert continuing_points(graph, 22) == [law("stage-leaving-care")]
-    assert continuing_points(graph, 25) == []
-    assert find_routes(graph, 22).starts == (law("stage-leaving-care"),)
+    # W4: only an eligible or relevant child becomes a former relevant child at 18
+    at_19 = set(continuing_points(graph, 19))
+    assert {law("stage-eligible-child"), law("stage-relevant-child")} <= at_19
+    assert law("stage-looked-after") not in at_19
+    assert law("stage-leaving-care") in continuing_points(graph, 22)
+    # W5: s17 services can continue past 18 (EHC plan, s17ZG; Care Act assessment, s17ZH)
+    assert law("stage-child-in-need-plan") in at_19
+    # s17ZH sets no age at which the duty ends: it lasts until the council concludes
+    assert continuing_points(graph, 25) == [law("stage-care-act-transition-assessment")]
+    assert law("stage-leaving-care") in find_routes(graph, 22).starts
 
 
 def test_cliff_edges(graph):
@@ -203,9 +230,17 @@ def test_cliff_edges(graph):
     assert iris(cliffs[16].closing) == {law("transition-private-fostering-to-welfare-checks")}
     assert iris(cliffs[17].closing) == {
         law("transition-care-proceedings-to-care-order"),
+        law("transition-care-proceedings-to-interim-care-order"),
+        law("transition-emergency-protection-order-to-care-proceedings"),
         lw("transition-s47-enquiry-to-care-proceedings"),
     }
-    assert iris(cliffs[18].opening) == {law("transition-looked-after-to-leaving-care")}
+    assert iris(cliffs[18].opening) == {
+        law("transition-eligible-child-to-leaving-care"),
+        law("transition-relevant-child-to-leaving-care"),
+        law("transition-leaving-care-to-staying-put"),
+        law("transition-child-in-need-plan-to-s17-continued-ehc-plan"),
+        law("transition-care-act-assessment-to-s17-continued"),
+    }
     assert {
         law("transition-arrest-to-youth-court"),
         law("transition-youth-court-to-referral-order"),
@@ -213,10 +248,23 @@ def test_cliff_edges(graph):
         lw("transition-concern-to-mash"),
         law("transition-private-fostering-disabled-to-welfare-checks"),
     } <= iris(cliffs[18].closing)
-    assert iris(cliffs[21].closing) == {law("transition-looked-after-to-leaving-care")}
-    assert iris(cliffs[21].opening) == {law("transition-leaving-care-to-further-support")}
-    assert iris(cliffs[25].closing) == {law("transition-leaving-care-to-further-support")}
-    assert cliffs[16].opening == cliffs[25].opening == ()
+    assert iris(cliffs[21].closing) == {
+        law("transition-eligible-child-to-leaving-care"),
+        law("transition-relevant-child-to-leaving-care"),
+        law("transition-leaving-care-to-staying-put"),
+    }
+    assert iris(cliffs[21].opening) == {
+        law("transition-leaving-care-to-further-support"),
+        law("transition-leaving-care-to-education-training-support"),
+    }
+    assert iris(cliffs[25].closing) == {
+        law("transition-leaving-care-to-further-support"),
+        law("transition-leaving-care-to-education-training-support"),
+        law("transition-child-in-need-plan-to-s17-continued-ehc-plan"),
+    }
+    # at 16 the s20(3) duty and the eligible and relevant child steps open (W4, W8)
+    assert law("transition-looked-after-to-eligible-child") in iris(cliffs[16].opening)
+    assert cliffs[25].opening == ()
 
 
 def test_every_stage_of_the_lewisham_graph_is_reachable(graph):
@@ -390,7 +438,7 @@ def test_cli_pathways_json_answers_the_route_question():
     answer = json.loads(result.stdout)
     stages = {s["iri"] for s in answer["stages"]}
     assert law("stage-referral-order") in stages
-    assert law("stage-care-proceedings") not in stages
+    assert law("stage-youth-caution") in stages
 
 
 def test_cli_pathways_refuses_an_unknown_concern_with_exit_2():

@@ -93,29 +93,31 @@ def expect(name: str) -> Callable[[Check], Check]:
 @expect("services-for-child")
 def _services_for_child(store: Store, cat: dict[str, NamedQuery]) -> None:
     # A 15-year-old at risk of child criminal exploitation: Safe Space (11 to 17, CCE named
-    # on both pages) and Youth Justice (10 to 17, inside the adolescent safeguarding service
-    # that works with extra-familial harm). Not Corporate Parenting's support in the
-    # transition to adulthood (from 16).
-    cce = column(
-        run(store, cat, "services-for-child", age="15", concern="child-criminal-exploitation"),
-        "unit",
-    )
-    assert {LW + "safe-space", LW + "youth-justice"} <= cce
-    assert LW + "transition-to-adulthood" not in cce
-    assert LW + "mash" not in cce  # no age stated, left out unless asked for
+    # on both pages) and, as CCE is also significant harm, Referral and Assessment (s47; a
+    # child under s105). Not Youth Justice: its parent's extra-familial harm does not flow
+    # down to it (W2). Not Corporate Parenting's support in the transition to adulthood.
+    result = run(store, cat, "services-for-child", age="15", concern="child-criminal-exploitation")
+    cce = column(result, "unit")
+    assert {LW + "safe-space", LW + "referral-and-assessment"} <= cce
+    assert LW + "youth-justice" not in cce and LW + "transition-to-adulthood" not in cce
+    (safe_space,) = rows_where(result, unit=LW + "safe-space")
+    assert safe_space["ageSource"] == "stated"
+    (front_door,) = rows_where(result, unit=LW + "referral-and-assessment")
+    assert front_door["ageSource"] == "law" and front_door["maxAge"] == "17"
     # At 9 a child is too young for Youth Justice (10 to 17) and Safe Space (11 to 17).
     assert not {LW + "safe-space", LW + "youth-justice"} & column(
         run(store, cat, "services-for-child", age="9", concern="offending"), "unit"
     )
     # At 20, Corporate Parenting's support in the transition to adulthood (up to 25, a highest
     # age of 24) but not Youth Justice.
-    at_20 = column(run(store, cat, "services-for-child", age="20"), "unit")
-    assert LW + "transition-to-adulthood" in at_20 and LW + "youth-justice" not in at_20
-    # Units with no stated age are listed when asked for.
-    unstated = column(
-        run(store, cat, "services-for-child", age="20", include_unstated="yes"), "unit"
-    )
-    assert LW + "mash" in unstated
+    at_20 = run(store, cat, "services-for-child", age="20")
+    assert LW + "transition-to-adulthood" in column(at_20, "unit")
+    assert LW + "youth-justice" not in column(at_20, "unit")
+    # Units with no known ages are listed and flagged, unless asked to leave them out (W3).
+    (mash,) = rows_where(at_20, unit=LW + "mash")
+    assert mash["ageSource"] == "none"
+    stated_only = run(store, cat, "services-for-child", age="20", include_unstated="no")
+    assert LW + "mash" not in column(stated_only, "unit")
     # By concern alone: care leavers are Corporate Parenting's (and its transition support's)
     # and the care leavers' forum's.
     leavers = column(run(store, cat, "services-for-child", concern="care-leaver"), "unit")
@@ -170,8 +172,8 @@ def _meetings(store: Store, cat: dict[str, NamedQuery]) -> None:
     assert conference and conference[0]["chairAbbreviation"] == "CPC"
     assert conference[0]["manager"] == LW + "child-protection-case-conferencing"
     review = rows_where(result, meeting=LAW + "looked-after-review")
-    # The facts sheet says the IRO "takes part in reviews"; no source names a chair.
-    assert review and all("chair" not in r for r in review)
+    # CPPCR 2010 reg 36: the IRO chairs the review meeting when attending it (W7).
+    assert review and {r["chair"] for r in review} == {LAW + "role-independent-reviewing-officer"}
     assert LW + "quality-assurance" in {r.get("service") for r in review}
 
 
@@ -182,11 +184,12 @@ def _role_details(store: Store, cat: dict[str, NamedQuery]) -> None:
     assert column(result, "madeUnder") == {
         CA1989 + "/section/25A",
         CA1989 + "/section/25B",
+        "http://www.legislation.gov.uk/id/uksi/2010/959/regulation/36",
         "http://www.legislation.gov.uk/id/uksi/2010/959/regulation/45",
         "http://www.legislation.gov.uk/id/uksi/2010/959/regulation/46",
     }
     assert {LW + "quality-assurance", LW + "independent-reviewing"} <= column(result, "unit")
-    assert column(result, "chairs") == set()
+    assert column(result, "chairs") == {LAW + "looked-after-review"}  # CPPCR 2010 reg 36
     chair = run(store, cat, "role-details", role="role-child-protection-chair")
     assert column(chair, "chairs") == {LAW + "child-protection-conference"}
 
@@ -349,7 +352,9 @@ def _after_s47(store: Store, cat: dict[str, NamedQuery]) -> None:
         (LAW + "stage-care-proceedings", LAW + "stage-care-order"),
     } <= steps
     assert (LAW + "stage-arrest", LAW + "stage-youth-court") not in steps
-    (proceedings,) = rows_where(result, to=LAW + "stage-care-proceedings")
+    (proceedings,) = rows_where(
+        result, to=LAW + "stage-care-proceedings", **{"from": LAW + "stage-s47-enquiry"}
+    )
     assert proceedings["maxAge"] == "16"  # s31: no order for a child who has reached 17
     assert "CA 1989 s31" in proceedings["legalBasis"]
 
@@ -403,11 +408,10 @@ def _frameworks(store: Store, cat: dict[str, NamedQuery]) -> None:
 @expect("concerns")
 def _concerns(store: Store, cat: dict[str, NamedQuery]) -> None:
     result = run(store, cat, "concerns")
-    (cce,) = rows_where(
-        result, concern=BASE.replace("id/", "concern/") + "child-criminal-exploitation"
-    )
-    assert cce["broader"].endswith("/extra-familial-harm")
-    assert int(cce["units"]) >= 1  # Safe Space
+    cce = rows_where(result, concern=BASE.replace("id/", "concern/") + "child-criminal-exploitation")
+    # Polyhierarchy (W1): exploitation is extra-familial harm and significant harm.
+    assert {r["broader"].rsplit("/", 1)[1] for r in cce} == {"extra-familial-harm", "significant-harm"}
+    assert all(int(r["units"]) >= 1 for r in cce)  # Safe Space
 
 
 @expect("statutory-units")
@@ -536,7 +540,7 @@ def test_params_are_typed(catalogue: dict[str, NamedQuery]) -> None:
     assert bound["concern"] == URIRef(
         "https://w3id.org/csc-graph/concern/child-criminal-exploitation"
     )
-    assert bound["include_unstated"] == Literal("no")  # the default
+    assert bound["include_unstated"] == Literal("yes")  # the default
 
 
 @pytest.mark.parametrize(
@@ -605,7 +609,7 @@ def test_enum_choices_come_from_the_graph(store: Store, catalogue: dict[str, Nam
     choices = param_choices(store, catalogue["after-stage"])["stage"]
     assert LAW + "stage-s47-enquiry" in choices
     fixed = param_choices(store, catalogue["services-for-child"])["include_unstated"]
-    assert fixed == ["no", "yes"]
+    assert fixed == ["yes", "no"]
 
 
 def test_enum_choices_are_read_only_for_values_given(
