@@ -130,7 +130,12 @@ def test_the_strict_validator_rejects_a_field_the_profile_dropped(package: list[
 def test_every_lewisham_unit_is_an_active_service_of_lewisham_council(package: list[dict]):
     by_id = {item["id"]: item for item in package}
     # W17: the units that serve the council's own staff are not public services
-    internal = {"business-support", "workforce-development", "workforce-development-and-business-support", "asye-academy"}
+    internal = {
+        "business-support",
+        "workforce-development",
+        "workforce-development-and-business-support",
+        "asye-academy",
+    }
     assert set(by_id) == {oruk_id(LW + unit) for unit in LEWISHAM_UNITS if unit not in internal}
     assert {item["status"] for item in package} == {"active"}
     assert {item["organization"]["name"] for item in package} == {"Lewisham Council"}

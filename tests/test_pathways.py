@@ -127,7 +127,9 @@ def test_cce_opens_child_protection_at_any_age(graph):
     # harm (gangs) does not, and nor does an unrelated concern.
     assert law("stage-s47-enquiry") in reached(graph, 9, [CCE])
     assert law("stage-s47-enquiry") in reached(graph, 15, [CCE])
-    assert law("stage-s47-enquiry") not in reached(graph, 9, [CONCERN["speech-language-communication"]])
+    assert law("stage-s47-enquiry") not in reached(
+        graph, 9, [CONCERN["speech-language-communication"]]
+    )
 
 
 def test_every_step_has_its_legal_basis(graph):

@@ -184,10 +184,19 @@ def test_every_claim_is_stated_or_inferred_with_a_reason(graph: Graph) -> None:
     [
         # the review's unsupported items: a team name read as a concern, a phrase read as
         # a practice framework, a sentence naming no law read as a legal basis
-        ("lewisham/unaccompanied-minors", "https://w3id.org/csc-graph/concern/unaccompanied-asylum-seeking-child"),
+        (
+            "lewisham/unaccompanied-minors",
+            "https://w3id.org/csc-graph/concern/unaccompanied-asylum-seeking-child",
+        ),
         ("lewisham/safe-space", "https://w3id.org/csc-graph/id/law/contextual-safeguarding"),
-        ("lewisham/referral-and-assessment", "http://www.legislation.gov.uk/id/ukpga/1989/41/section/47"),
-        ("lewisham/special-guardianship-and-private-fostering", "http://www.legislation.gov.uk/id/ukpga/1989/41/section/14A"),
+        (
+            "lewisham/referral-and-assessment",
+            "http://www.legislation.gov.uk/id/ukpga/1989/41/section/47",
+        ),
+        (
+            "lewisham/special-guardianship-and-private-fostering",
+            "http://www.legislation.gov.uk/id/ukpga/1989/41/section/14A",
+        ),
     ],
 )
 def test_the_reviews_unsupported_claims_are_inferred(graph: Graph, subject: str, obj: str) -> None:

@@ -408,9 +408,14 @@ def _frameworks(store: Store, cat: dict[str, NamedQuery]) -> None:
 @expect("concerns")
 def _concerns(store: Store, cat: dict[str, NamedQuery]) -> None:
     result = run(store, cat, "concerns")
-    cce = rows_where(result, concern=BASE.replace("id/", "concern/") + "child-criminal-exploitation")
+    cce = rows_where(
+        result, concern=BASE.replace("id/", "concern/") + "child-criminal-exploitation"
+    )
     # Polyhierarchy (W1): exploitation is extra-familial harm and significant harm.
-    assert {r["broader"].rsplit("/", 1)[1] for r in cce} == {"extra-familial-harm", "significant-harm"}
+    assert {r["broader"].rsplit("/", 1)[1] for r in cce} == {
+        "extra-familial-harm",
+        "significant-harm",
+    }
     assert all(int(r["units"]) >= 1 for r in cce)  # Safe Space
 
 

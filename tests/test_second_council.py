@@ -92,15 +92,22 @@ def test_the_graph_passes_the_gate_and_holds_the_example_council_only(graph: Gra
 
 
 def test_services_for_a_child_of_15_is_the_example_youth_team(store: Store) -> None:
-    rows = run_named(store, "services-for-child", {"age": "15"}).rows
-    assert [(row["unit"], row["minAge"], row["maxAge"]) for row in rows] == [
-        (YOUTH_SUPPORT, Literal(12), Literal(17))
-    ]
+    rows = run_named(store, "services-for-child", {"age": "15", "include_unstated": "no"}).rows
+    found = {(row["unit"], row["minAge"], row["maxAge"], str(row["ageSource"])) for row in rows}
+    # the youth team states 12 to 17; the family help team acts under s17, so a child (s105)
+    assert found == {
+        (YOUTH_SUPPORT, Literal(12), Literal(17), "stated"),
+        (FAMILY_HELP, Literal(0), Literal(17), "law"),
+    }
+    # with the default, the units whose ages nothing states are listed too, flagged
+    flagged = run_named(store, "services-for-child", {"age": "15"}).rows
+    assert {str(row["ageSource"]) for row in flagged} == {"stated", "none"}
 
 
 def test_no_service_states_an_age_of_11(store: Store) -> None:
     """Lewisham's Youth Justice (10 to 17) and Safe Space (11 to 17) would answer here."""
-    assert run_named(store, "services-for-child", {"age": "11"}).rows == []
+    rows = run_named(store, "services-for-child", {"age": "11", "include_unstated": "no"}).rows
+    assert [str(row["ageSource"]) for row in rows] == ["law"]  # only the s17 bound
 
 
 def test_services_for_a_concern_include_the_team_that_addresses_it(store: Store) -> None:

@@ -32,7 +32,7 @@ def test_route_as_json(client: TestClient):
     answer = response.json()
     stages = {stage["iri"] for stage in answer["stages"]}
     assert {LAW + "stage-youth-court", LAW + "stage-referral-order"} <= stages
-    assert LAW + "stage-care-proceedings" not in stages
+    assert LAW + "stage-youth-caution" in stages  # W10: out-of-court disposals
     assert all(step["legalBasis"] for step in answer["steps"])
 
 
@@ -42,7 +42,11 @@ def test_route_from_a_start_for_a_care_leaver(client: TestClient):
     )
     assert response.status_code == 200
     stages = {stage["iri"] for stage in response.json()["stages"]}
-    assert stages == {LAW + "stage-leaving-care", LAW + "stage-further-advice-and-support"}
+    assert stages == {
+        LAW + "stage-leaving-care",
+        LAW + "stage-further-advice-and-support",
+        LAW + "stage-education-training-support",
+    }
 
 
 def test_route_as_svg_by_accept_header(client: TestClient):

@@ -161,7 +161,9 @@ def _label_box(start: Point, end: Point, lines: list[str], placed: list[Box]) ->
         x = min(max(x, low), high) if low <= high else (start[0] + end[0]) / 2
         boxes.append((x - width / 2, y - 4 - height, x + width / 2, y - 1))
     free = [box for box in boxes if not any(_overlap(box, other) for other in placed)]
-    chosen = (free or boxes)[0]
+    chosen = free[0] if free else boxes[0]
+    while any(_overlap(chosen, other) for other in placed):  # every spot taken: go lower
+        chosen = (chosen[0], chosen[1] + LABEL_LINE_H, chosen[2], chosen[3] + LABEL_LINE_H)
     placed.append(chosen)
     return chosen
 
