@@ -28,9 +28,11 @@ GOOD_UNIT = """
 ex:source a csc:Source .
 ex:parent a csc:Service ; rdfs:label "Parent"@en ; org:subOrganizationOf ex:council .
 ex:unit a csc:Team ; rdfs:label "Unit"@en ; org:subOrganizationOf ex:parent .
-[] a csc:Claim ; csc:evidence csc:Stated ; rdf:subject ex:parent ; rdf:predicate rdf:type ; rdf:object csc:Service ;
+[] a csc:Claim ; csc:evidence csc:Stated ;
+    rdf:subject ex:parent ; rdf:predicate rdf:type ; rdf:object csc:Service ;
    prov:wasDerivedFrom ex:source ; csc:quote "Parent." .
-[] a csc:Claim ; csc:evidence csc:Stated ; rdf:subject ex:unit ; rdf:predicate rdf:type ; rdf:object csc:Team ;
+[] a csc:Claim ; csc:evidence csc:Stated ;
+    rdf:subject ex:unit ; rdf:predicate rdf:type ; rdf:object csc:Team ;
    prov:wasDerivedFrom ex:source ; csc:quote "Unit." .
 """
 
@@ -42,21 +44,25 @@ BAD: dict[str, str] = {
         "ex:unit cv:hasLegalResource <https://www.legislation.gov.uk/ukpga/1989/41/section/17> ."
     ),
     "unit-without-parent-violation": (
-        "ex:floating a csc:Function . [] a csc:Claim ; csc:evidence csc:Stated ; rdf:subject ex:floating ; "
+        "ex:floating a csc:Function . [] a csc:Claim ; csc:evidence csc:Stated ; "
+        "rdf:subject ex:floating ; "
         "prov:wasDerivedFrom ex:source ; csc:quote 'x' ."
     ),
     "parent-cycle-violation": "ex:parent org:subOrganizationOf ex:unit .",
     "label-with-spaces-violation": 'ex:unit rdfs:label "Unit "@en .',
     "claim-empty-quote-violation": (
-        "[] a csc:Claim ; csc:evidence csc:Stated ; rdf:subject ex:unit ; rdf:predicate rdfs:label ; "
+        "[] a csc:Claim ; csc:evidence csc:Stated ; "
+        "rdf:subject ex:unit ; rdf:predicate rdfs:label ; "
         'rdf:object "Unit"@en ; prov:wasDerivedFrom ex:source ; csc:quote "  " .'
     ),
     "claim-not-asserted-violation": (
-        "[] a csc:Claim ; csc:evidence csc:Stated ; rdf:subject ex:unit ; rdf:predicate org:subOrganizationOf ; "
+        "[] a csc:Claim ; csc:evidence csc:Stated ; "
+        "rdf:subject ex:unit ; rdf:predicate org:subOrganizationOf ; "
         'rdf:object ex:council ; prov:wasDerivedFrom ex:source ; csc:quote "Unit." .'
     ),
     "claim-without-source-violation": (
-        "[] a csc:Claim ; csc:evidence csc:Stated ; rdf:subject ex:unit ; rdf:predicate rdf:type ; rdf:object csc:Team ; "
+        "[] a csc:Claim ; csc:evidence csc:Stated ; "
+        "rdf:subject ex:unit ; rdf:predicate rdf:type ; rdf:object csc:Team ; "
         'prov:wasDerivedFrom ex:nowhere ; csc:quote "Unit." .'
     ),
     "transition-without-stages-violation": (

@@ -79,17 +79,21 @@ def test_rows_from_json_needs_results() -> None:
 
 OLD = """
 t:team rdfs:label "Old name"@en ; org:subOrganizationOf t:north .
-[] a csc:Claim ; csc:evidence csc:Stated ; rdf:subject t:team ; rdf:predicate org:subOrganizationOf ; rdf:object t:north ;
+[] a csc:Claim ; csc:evidence csc:Stated ;
+    rdf:subject t:team ; rdf:predicate org:subOrganizationOf ; rdf:object t:north ;
    prov:wasDerivedFrom t:page ; csc:quote "The team is part of the North Service." .
-[] a csc:Claim ; csc:evidence csc:Stated ; rdf:subject t:team ; rdf:predicate rdf:type ; rdf:object csc:Team ;
+[] a csc:Claim ; csc:evidence csc:Stated ;
+    rdf:subject t:team ; rdf:predicate rdf:type ; rdf:object csc:Team ;
    prov:wasDerivedFrom t:page ; csc:quote "The team is a team." .
 t:kept rdfs:label "Kept"@en .
 """
 NEW = """
 t:team rdfs:label "New name"@en ; org:subOrganizationOf t:south .
-[] a csc:Claim ; csc:evidence csc:Stated ; rdf:subject t:team ; rdf:predicate org:subOrganizationOf ; rdf:object t:south ;
+[] a csc:Claim ; csc:evidence csc:Stated ;
+    rdf:subject t:team ; rdf:predicate org:subOrganizationOf ; rdf:object t:south ;
    prov:wasDerivedFrom t:page ; csc:quote "The team is part of the South Service." .
-[] a csc:Claim ; csc:evidence csc:Stated ; rdf:subject t:team ; rdf:predicate rdf:type ; rdf:object csc:Team ;
+[] a csc:Claim ; csc:evidence csc:Stated ;
+    rdf:subject t:team ; rdf:predicate rdf:type ; rdf:object csc:Team ;
    prov:wasDerivedFrom t:page ; csc:quote "The team is a team." .
 t:kept rdfs:label "Kept"@en .
 t:added rdfs:label "Added"@en .

@@ -12,13 +12,17 @@ t:team a csc:Team ; rdfs:label "Youth Team"@en ; dct:description "Works with you
     org:subOrganizationOf t:service ; schema:audience t:team-ages .
 t:team-ages a csc:AgeEligibility ; schema:requiredMinAge 18 ; schema:requiredMaxAge 17 ;
     csc:ageBasis t:source .
-[] a csc:Claim ; csc:evidence csc:Stated ; rdf:subject t:team ; rdf:predicate rdf:type ; rdf:object csc:Team ;
+[] a csc:Claim ; csc:evidence csc:Stated ;
+    rdf:subject t:team ; rdf:predicate rdf:type ; rdf:object csc:Team ;
     prov:wasDerivedFrom t:source ; csc:quote "The Youth Team is part of the Test Service." .
-[] a csc:Claim ; csc:evidence csc:Stated ; rdf:subject t:team ; rdf:predicate org:subOrganizationOf ; rdf:object t:service ;
+[] a csc:Claim ; csc:evidence csc:Stated ;
+    rdf:subject t:team ; rdf:predicate org:subOrganizationOf ; rdf:object t:service ;
     prov:wasDerivedFrom t:source ; csc:quote "The Youth Team is part of the Test Service." .
-[] a csc:Claim ; csc:evidence csc:Stated ; rdf:subject t:team ; rdf:predicate schema:audience ; rdf:object t:team-ages ;
+[] a csc:Claim ; csc:evidence csc:Stated ;
+    rdf:subject t:team ; rdf:predicate schema:audience ; rdf:object t:team-ages ;
     prov:wasDerivedFrom t:source ; csc:quote "The Youth Team works with people aged 18 to 17." .
-[] a csc:Claim ; csc:evidence csc:Stated ; rdf:subject t:service ; rdf:predicate rdfs:label ; rdf:object "Test Service"@en ;
+[] a csc:Claim ; csc:evidence csc:Stated ;
+    rdf:subject t:service ; rdf:predicate rdfs:label ; rdf:object "Test Service"@en ;
     prov:wasDerivedFrom t:source .
 <http://www.legislation.gov.uk/id/ukpga/1989/41/section/17> a csc:Section ;
     rdfs:label "Children Act 1989, section 17"@en ; dct:description "Children in need."@en .
@@ -92,11 +96,14 @@ t:team a csc:Team ; rdfs:label "Youth Team"@en ; dct:description "Works with you
     org:subOrganizationOf t:service ; csc:hasRole t:role-a, t:role-b .
 t:role-a a org:Role ; rdfs:label "Role A"@en ; dct:description "A role."@en .
 t:role-b a org:Role ; rdfs:label "Role B"@en ; dct:description "Another role."@en .
-[] a csc:Claim ; csc:evidence csc:Stated ; rdf:subject t:team ; rdf:predicate rdf:type ; rdf:object csc:Team ;
+[] a csc:Claim ; csc:evidence csc:Stated ;
+    rdf:subject t:team ; rdf:predicate rdf:type ; rdf:object csc:Team ;
     prov:wasDerivedFrom t:source ; csc:quote "The Youth Team is part of the Test Service." .
-[] a csc:Claim ; csc:evidence csc:Stated ; rdf:subject t:team ; rdf:predicate org:subOrganizationOf ; rdf:object t:service ;
+[] a csc:Claim ; csc:evidence csc:Stated ;
+    rdf:subject t:team ; rdf:predicate org:subOrganizationOf ; rdf:object t:service ;
     prov:wasDerivedFrom t:source ; csc:quote "The Youth Team is part of the Test Service." .
-[] a csc:Claim ; csc:evidence csc:Stated ; rdf:subject t:team ; rdf:predicate csc:hasRole ; rdf:object t:role-a ;
+[] a csc:Claim ; csc:evidence csc:Stated ;
+    rdf:subject t:team ; rdf:predicate csc:hasRole ; rdf:object t:role-a ;
     prov:wasDerivedFrom t:source ; csc:quote "Role A works in the Youth Team." .
 """
 
@@ -114,9 +121,11 @@ def test_a_fact_with_no_claim_is_not_given_the_quote_of_another_value() -> None:
 STATUTORY_WITHOUT_LAW = """
 t:team a csc:Team ; rdfs:label "Youth Team"@en ; dct:description "Works with young people."@en ;
     org:subOrganizationOf t:service ; csc:statutory true .
-[] a csc:Claim ; csc:evidence csc:Stated ; rdf:subject t:team ; rdf:predicate rdf:type ; rdf:object csc:Team ;
+[] a csc:Claim ; csc:evidence csc:Stated ;
+    rdf:subject t:team ; rdf:predicate rdf:type ; rdf:object csc:Team ;
     prov:wasDerivedFrom t:source ; csc:quote "The Youth Team is part of the Test Service." .
-[] a csc:Claim ; csc:evidence csc:Stated ; rdf:subject t:team ; rdf:predicate org:subOrganizationOf ; rdf:object t:service ;
+[] a csc:Claim ; csc:evidence csc:Stated ;
+    rdf:subject t:team ; rdf:predicate org:subOrganizationOf ; rdf:object t:service ;
     prov:wasDerivedFrom t:source ; csc:quote "The Youth Team is part of the Test Service." .
 """
 

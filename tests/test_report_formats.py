@@ -33,19 +33,24 @@ from governance_fixtures import BASE, SHAPES_NS, crafted, report_on
 # check escaping in Markdown and HTML.
 CRAFTED = """
 t:page-b a csc:Source ; dct:title "Page | B"@en ; dct:publisher t:council ;
-    schema:url <https://example.org/page-b> ; csc:capturedOn "2026-12-02"^^<http://www.w3.org/2001/XMLSchema#date> ;
+    schema:url <https://example.org/page-b> ;
+    csc:capturedOn "2026-12-02"^^<http://www.w3.org/2001/XMLSchema#date> ;
     csc:capturedText "tests/data/test-source.txt" .
 t:team a csc:Team ; rdfs:label "Team <b>A</b>"@en ; dct:description "A team."@en ;
     org:subOrganizationOf t:service, t:council ; schema:audience t:team-ages .
 t:team-ages a csc:AgeEligibility ; schema:requiredMinAge 18 ; schema:requiredMaxAge 17 ;
     csc:ageBasis t:source .
-[] a csc:Claim ; csc:evidence csc:Stated ; rdf:subject t:team ; rdf:predicate rdf:type ; rdf:object csc:Team ;
+[] a csc:Claim ; csc:evidence csc:Stated ;
+    rdf:subject t:team ; rdf:predicate rdf:type ; rdf:object csc:Team ;
     prov:wasDerivedFrom t:source ; csc:quote "Team A is part of the Test Service." .
-[] a csc:Claim ; csc:evidence csc:Stated ; rdf:subject t:team ; rdf:predicate org:subOrganizationOf ; rdf:object t:service ;
+[] a csc:Claim ; csc:evidence csc:Stated ;
+    rdf:subject t:team ; rdf:predicate org:subOrganizationOf ; rdf:object t:service ;
     prov:wasDerivedFrom t:source ; csc:quote "Team A is part of the Test Service." .
-[] a csc:Claim ; csc:evidence csc:Stated ; rdf:subject t:team ; rdf:predicate org:subOrganizationOf ; rdf:object t:council ;
+[] a csc:Claim ; csc:evidence csc:Stated ;
+    rdf:subject t:team ; rdf:predicate org:subOrganizationOf ; rdf:object t:council ;
     prov:wasDerivedFrom t:page-b ; csc:quote "Team A reports to the council itself." .
-[] a csc:Claim ; csc:evidence csc:Stated ; rdf:subject t:team ; rdf:predicate schema:audience ; rdf:object t:team-ages ;
+[] a csc:Claim ; csc:evidence csc:Stated ;
+    rdf:subject t:team ; rdf:predicate schema:audience ; rdf:object t:team-ages ;
     prov:wasDerivedFrom t:source ; csc:quote "Team A works with people aged 18 to 17." .
 <http://www.legislation.gov.uk/id/ukpga/1989/41/section/17> a csc:Section ;
     rdfs:label "Children Act 1989, section 17"@en ; dct:description "Children in need."@en .

@@ -101,7 +101,7 @@ def test_services_for_a_child_of_15_is_the_example_youth_team(store: Store) -> N
     }
     # with the default, the units whose ages nothing states are listed too, flagged
     flagged = run_named(store, "services-for-child", {"age": "15"}).rows
-    assert {str(row["ageSource"]) for row in flagged} == {"stated", "none"}
+    assert {str(row["ageSource"]) for row in flagged} == {"stated", "law", "none"}
 
 
 def test_no_service_states_an_age_of_11(store: Store) -> None:

@@ -144,7 +144,8 @@ lw:page a csc:Source ; dct:title "A page" ; dct:publisher lw:council ;
     <http://schema.org/url> <https://example.org/page> ;
     csc:capturedOn "2026-12-02"^^<http://www.w3.org/2001/XMLSchema#date> ;
     csc:capturedText "graph/lewisham/sources/page.txt" .
-[] a csc:Claim ; csc:evidence csc:Stated ; rdf:subject lw:council ; rdf:predicate dct:description ;
+[] a csc:Claim ; csc:evidence csc:Stated ;
+    rdf:subject lw:council ; rdf:predicate dct:description ;
     rdf:object "Not what the graph says." ; prov:wasDerivedFrom lw:page ;
     csc:quote "A sentence that states it." .
 """

@@ -28,13 +28,17 @@ from governance_fixtures import BASE, SETTINGS, SHAPES, SHAPES_NS, crafted
 TWO_BROKEN_TEAMS = """
 t:a a csc:Team ; org:subOrganizationOf t:service .
 t:b a csc:Team ; org:subOrganizationOf t:service .
-[] a csc:Claim ; csc:evidence csc:Stated ; rdf:subject t:a ; rdf:predicate rdf:type ; rdf:object csc:Team ;
+[] a csc:Claim ; csc:evidence csc:Stated ;
+    rdf:subject t:a ; rdf:predicate rdf:type ; rdf:object csc:Team ;
    prov:wasDerivedFrom t:source ; csc:quote "Team A is a team of the service." .
-[] a csc:Claim ; csc:evidence csc:Stated ; rdf:subject t:a ; rdf:predicate org:subOrganizationOf ; rdf:object t:service ;
+[] a csc:Claim ; csc:evidence csc:Stated ;
+    rdf:subject t:a ; rdf:predicate org:subOrganizationOf ; rdf:object t:service ;
    prov:wasDerivedFrom t:source ; csc:quote "Team A is a team of the service." .
-[] a csc:Claim ; csc:evidence csc:Stated ; rdf:subject t:b ; rdf:predicate rdf:type ; rdf:object csc:Team ;
+[] a csc:Claim ; csc:evidence csc:Stated ;
+    rdf:subject t:b ; rdf:predicate rdf:type ; rdf:object csc:Team ;
    prov:wasDerivedFrom t:source ; csc:quote "Team B is a team of the service." .
-[] a csc:Claim ; csc:evidence csc:Stated ; rdf:subject t:b ; rdf:predicate org:subOrganizationOf ; rdf:object t:service ;
+[] a csc:Claim ; csc:evidence csc:Stated ;
+    rdf:subject t:b ; rdf:predicate org:subOrganizationOf ; rdf:object t:service ;
    prov:wasDerivedFrom t:source ; csc:quote "Team B is a team of the service." .
 """
 
