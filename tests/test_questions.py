@@ -17,12 +17,12 @@ from urllib.parse import urljoin
 import pytest
 import yaml
 
+from csc_graph.catalogue.named_queries import load_catalogue, run_named
 from csc_graph.config import Settings
 from csc_graph.exports.oruk import ServiceFilter, load_directory
-from csc_graph.pathway_routes import find_routes
-from csc_graph.pathways import load_pathway_graph
-from csc_graph.queries import load_catalogue, run_named
-from csc_graph.store import QueryResult, Store
+from csc_graph.pathways.graph import load_pathway_graph
+from csc_graph.pathways.routes import find_routes
+from csc_graph.store.base import QueryResult, Store
 
 QUESTIONS = sorted((Path(__file__).parent / "data" / "questions").glob("*.yaml"))
 SETTINGS = Settings()
