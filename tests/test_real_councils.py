@@ -119,7 +119,15 @@ def council_claims(graph: Graph, council: str) -> list[URIRef]:
 
 
 def units_for(store: Store, **params: str) -> set[URIRef]:
-    return {row["unit"] for row in run_named(store, "services-for-child", params).rows}
+    """The units a page gives ages for (its own or a unit's above it) that answer; issue 13
+    also lists units whose ages only the law bounds ("law") or nothing states ("none")."""
+    rows = run_named(store, "services-for-child", {"include_unstated": "no", **params}).rows
+    return {row["unit"] for row in rows if "age" not in params or str(row["ageSource"]) != "law"}
+
+
+def stated_rows(store: Store, age: str) -> list[dict]:
+    rows = run_named(store, "services-for-child", {"age": age, "include_unstated": "no"}).rows
+    return [row for row in rows if str(row["ageSource"]) in ("stated", "inherited")]
 
 
 # ---------------------------------------------------------------------- every council
@@ -238,7 +246,7 @@ def ea(name: str) -> URIRef:
 def test_ealing_a_child_of_15_gets_the_front_door_and_the_out_of_court_team(
     ealing: Store,
 ) -> None:
-    rows = run_named(ealing, "services-for-child", {"age": "15"}).rows
+    rows = stated_rows(ealing, "15")
     assert sorted((row["unit"], row["minAge"], row["maxAge"], row["ageFrom"]) for row in rows) == [
         (ea("ecirs"), Literal(0), Literal(17), ea("ecirs")),
         (ea("mash"), Literal(0), Literal(17), ea("ecirs")),  # the MASH takes ECIRS's ages
@@ -274,7 +282,7 @@ def nn(name: str) -> URIRef:
 def test_northamptonshire_a_child_of_15_gets_youth_offending_and_private_fostering(
     northamptonshire: Store,
 ) -> None:
-    rows = run_named(northamptonshire, "services-for-child", {"age": "15"}).rows
+    rows = stated_rows(northamptonshire, "15")
     assert sorted((row["unit"], row["maxAge"]) for row in rows) == [
         (nn("private-fostering"), Literal(15)),
         (nn("youth-offending-service"), Literal(17)),
@@ -294,7 +302,13 @@ def test_northamptonshire_care_leavers_by_age(northamptonshire: Store) -> None:
 
 def test_northamptonshire_disabled_children_and_children_in_care(northamptonshire: Store) -> None:
     graph = loaded_graph("northamptonshire")
-    assert units_for(northamptonshire, concern="disability") == {nn("disabled-children-team")}
+    # a disabled child is a child in need (CA 1989 s17(10)(c)): the child in need teams answer
+    assert units_for(northamptonshire, concern="disability") == {
+        nn("disabled-children-team"),
+        nn("mash"),
+        nn("duty-and-assessment"),
+        nn("support-and-safeguarding"),
+    }
     assert units_for(northamptonshire, concern="looked-after") == {nn("children-in-care")}
     dct = nn("disabled-children-team")
     assert (dct, URIRef("http://data.europa.eu/m8g/hasLegalResource"), URIRef(f"{CA1989}17")) in (
@@ -312,6 +326,7 @@ def test_northamptonshire_front_door_teams(northamptonshire: Store) -> None:
         nn("mash"),
         nn("duty-and-assessment"),
         nn("support-and-safeguarding"),
+        nn("disabled-children-team"),  # disability is a kind of need (s17(10)(c))
     }
     assert units_for(northamptonshire, concern="private-fostering") == {nn("private-fostering")}
 
@@ -342,7 +357,7 @@ def sl(name: str) -> URIRef:
 
 
 def test_slough_a_child_of_15_gets_breakaway_and_private_fostering(slough: Store) -> None:
-    rows = run_named(slough, "services-for-child", {"age": "15"}).rows
+    rows = stated_rows(slough, "15")
     assert sorted((row["unit"], row["minAge"], row["maxAge"]) for row in rows) == [
         (sl("breakaway"), Literal(6), Literal(17)),
         (sl("private-fostering"), Literal(0), Literal(15)),
@@ -372,6 +387,7 @@ def test_slough_child_protection_and_exploitation(slough: Store) -> None:
     assert units_for(slough, concern="child-criminal-exploitation") == {
         sl("mash"),
         sl("exploitation-and-youth-justice"),
+        sl("child-protection-hubs"),  # exploitation is also significant harm (issue 13, W1)
     }
     assert (sl("exploitation-and-youth-justice"), ORG_SUB, sl("referral-and-assessment")) in graph
     assert units_for(slough, concern="disability") == {sl("breakaway")}
