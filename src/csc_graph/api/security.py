@@ -57,7 +57,9 @@ DOCS_PATHS = ("/docs", "/redoc")
 # them, or get the same file from `csc-graph validate -o`), so they carry their own inline
 # <style>; inline styles are allowed there, scripts still are not.
 STANDALONE_CSP = STRICT_CSP.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
-STANDALONE_PATHS = ("/validation", "/conflicts")
+# The SPARQL editor (YASGUI, served from /static/vendor) sets inline styles as it draws its
+# tables and panes; its scripts still come only from this server.
+STANDALONE_PATHS = ("/validation", "/conflicts", "/query", "/sparql")
 
 # Errors are JSON unless the client prefers HTML (a browser): then a page with the same text.
 ERROR_OFFERS = (Representation("json", "application/json"), HTML)
