@@ -5,6 +5,7 @@ The pages only render what the core returns; the query page goes through the sam
 call, limits and refusals as ``/sparql``.
 """
 
+import time
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
@@ -57,8 +58,15 @@ async def query_page(
     """A form for a SPARQL query; with ``query=`` it also runs it and shows the result."""
     if query is None or not query.strip():
         return render(request, "query.html", {"query": query or STARTER_QUERY, "result": None})
+    started = time.perf_counter()
     result, error, status = await run_in_threadpool(_run, store, query)
-    context: dict[str, object] = {"query": query, "result": result, "error": error}
+    elapsed_ms = (time.perf_counter() - started) * 1000
+    context: dict[str, object] = {
+        "query": query,
+        "result": result,
+        "error": error,
+        "elapsed_ms": elapsed_ms,
+    }
     if result is not None:
         context.update(result_context(store, result, "/sparql", {"query": query}))
     response = render(request, "query.html", context, status_code=status)
