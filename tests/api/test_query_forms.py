@@ -7,10 +7,10 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from fastapi.testclient import TestClient
+from html_tree import document_order, parse_html
 
 from csc_graph.catalogue.named_queries import load_catalogue
 from csc_graph.config import Settings
-from html_tree import document_order, parse_html
 
 HTML = {"accept": "text/html"}
 
