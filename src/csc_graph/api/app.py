@@ -121,8 +121,7 @@ def _gate(store: Store, settings: Settings) -> ReloadOutcome:
     if store.triple_count() == 0:
         reasons = "\n".join(f"  {m}" for m in (outcome.messages or [outcome.reason])[:10])
         raise NoGraphToServe(
-            "No graph to serve: the graph files were refused and the store is empty:\n"
-            + reasons
+            "No graph to serve: the graph files were refused and the store is empty:\n" + reasons
         )
     return outcome
 

@@ -7,6 +7,9 @@ can serve /validation on request and validate only when the graph (or the rules)
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Iterable
+
 from rdflib import Graph
 
 from csc_graph.cache import ContentCache
@@ -16,8 +19,9 @@ from csc_graph.governance.conflicts import find_conflicts
 from csc_graph.governance.quotes import captured_hash, captured_paths
 from csc_graph.governance.report import Report, build_report
 from csc_graph.governance.shacl import Scope, data_hash, inputs_hash, rules_hash, validate_graph
-from csc_graph.rdf.files import read_shapes, read_union, union_graph
+from csc_graph.rdf.files import parse_text, read_shapes, read_union, union_graph
 from csc_graph.rdf.namespaces import CSC
+from csc_graph.sparql.values import iri_text
 from csc_graph.store.base import Store
 
 CAPTURED_TEXT_QUERY = f"SELECT DISTINCT ?path WHERE {{ ?source <{CSC.capturedText}> ?path }}"
@@ -95,3 +99,38 @@ def report_for_store(
         return report
 
     return cache.get_or_compute(key, compute)
+
+
+def files_holding(store: Store, settings: Settings, nodes: Iterable[str]) -> dict[str, list[str]]:
+    """For each node, the data files (paths under the root, such as
+    ``graph/lewisham/units.ttl``) whose named graphs state something about it: where a
+    reviewer goes to fix a finding."""
+    iris = sorted({n for n in nodes if n and not n.startswith("_:")})
+    if not iris:
+        return {}
+    listed = " ".join(iri_text(n) for n in iris)
+    prefix = f"{settings.base_iri}graph/"
+    result = store.query_whole(
+        f"SELECT DISTINCT ?s ?g WHERE {{ VALUES ?s {{ {listed} }} GRAPH ?g {{ ?s ?p ?o }} }}"
+    )
+    found: dict[str, list[str]] = {}
+    for row in result.rows:
+        graph = str(row["g"])
+        if graph.startswith(prefix):
+            found.setdefault(str(row["s"]), []).append(graph[len(prefix) :] + ".ttl")
+    return {node: sorted(paths) for node, paths in found.items()}
+
+
+def report_for_upload(text: str, settings: Settings) -> Report:
+    """The report on someone's own Turtle, read beside the ontology and the law (so the
+    classes and provisions it names are known); nothing is stored or merged into a store.
+    A file that does not parse raises DataFileError naming the line and column."""
+    shared = [
+        path
+        for folder in (settings.ontology_dir, settings.law_dir)
+        for path in sorted(folder.glob("*.ttl"))
+    ]
+    data = read_union(settings, shared)
+    parse_text(text, "your Turtle", settings, into=data)
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return report_for_graph(data, settings, content_hash=digest)
