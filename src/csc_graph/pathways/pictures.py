@@ -37,7 +37,8 @@ LABEL_SPOTS = (0.5, 0.3, 0.7, 0.15, 0.85)
 """Where along its last curve a step's label may sit, the middle first."""
 
 
-def _svg(width: float, height: float, title: str) -> ET.Element:
+def _svg(width: float, height: float, title: str, linked: bool = False) -> ET.Element:
+    """The root element; a picture with links is a group of links, not one image."""
     root = ET.Element(
         "svg",
         {
@@ -46,7 +47,8 @@ def _svg(width: float, height: float, title: str) -> ET.Element:
             "height": f"{height:.0f}",
             "viewBox": f"0 0 {width:.0f} {height:.0f}",
             "font-family": FONT,
-            "role": "img",
+            "role": "group" if linked else "img",
+            "aria-label": title,
         },
     )
     ET.SubElement(root, "title").text = title
@@ -180,7 +182,7 @@ def _container(root: ET.Element, link: Link | None, iri: str, label: str) -> ET.
     """An <a> to the IRI's page when the picture links, else the root itself."""
     if link is None:
         return root
-    return ET.SubElement(root, "a", {"href": link(iri), "aria-label": label})
+    return ET.SubElement(root, "a", {"href": link(iri)})
 
 
 def _draw_step(
@@ -273,7 +275,7 @@ def pathway_svg(
     positions = _positions(grouped)
     right = max((x for x, _ in positions.values()), default=MARGIN) + BOX_W + MARGIN
     bottom = max((y for _, y in positions.values()), default=MARGIN) + BOX_H + MARGIN
-    root = _svg(max(right, 400), bottom, title)
+    root = _svg(max(right, 400), bottom, title, linked=link is not None)
     _arrow_marker(root)
     _text(root, MARGIN, MARGIN + 12, title, **{"font-size": "15", "font-weight": "bold"})
     placed: list[Box] = []
@@ -296,7 +298,7 @@ def coverage_svg(
     label_w = max(LABEL_W, MARGIN + 8 + UNIT_CHAR_W * longest)  # no name runs off the left
     width = label_w + CELL * len(AGES) + MARGIN
     height = top + ROW_H * max(len(report.ranges), 1) + MARGIN + 20
-    root = _svg(width, height, title)
+    root = _svg(width, height, title, linked=link is not None)
     _text(root, MARGIN, MARGIN + 12, title, **{"font-size": "15", "font-weight": "bold"})
     for age in AGES:
         x = label_w + age * CELL

@@ -73,6 +73,27 @@
       watch(tab);
     });
   }
+  // YASGUI's own markup misses a few names and roles axe asks for; add them as it draws.
+  function label(selector, text) {
+    mount.querySelectorAll(selector).forEach(function (el) {
+      if (!el.getAttribute("aria-label")) el.setAttribute("aria-label", text);
+    });
+  }
+  function mend() {
+    label(".autocomplete", "SPARQL endpoint");
+    label(".CodeMirror textarea", "SPARQL query");
+    label(".tab input[type=text]", "Tab name");
+    label(".tableFilter, .dataTables_filter input", "Filter the results");
+    label(".tableSizer", "Rows per page");
+    mount.querySelectorAll(".tabsList .addTab").forEach(function (button) {
+      if (button.getAttribute("role") !== "tab") {
+        button.setAttribute("role", "tab");
+        button.setAttribute("aria-selected", "false");
+      }
+    });
+  }
+  new MutationObserver(mend).observe(mount, { childList: true, subtree: true });
+  mend();
   document.getElementById("plain").hidden = true;
   document.getElementById("editor-tools").hidden = false;
 })();
