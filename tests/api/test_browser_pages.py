@@ -161,7 +161,7 @@ def test_every_named_query_opens_as_a_form_and_answers(page: Page, settings: Set
                 continue
             if field.evaluate("f => f.tagName") == "SELECT":
                 values = field.eval_on_selector_all("option", "os => os.map(o => o.value)")
-                field.select_option([v for v in values if v][0])
+                field.select_option(next(v for v in values if v))
             else:
                 field.fill(TYPED[param.name])
         with page.expect_navigation():
