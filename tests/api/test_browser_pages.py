@@ -50,6 +50,8 @@ ALSO = [
     "/conflicts?format=html",
     "/validation?format=html",
 ]
+# The editor of the tab on show (YASGUI keeps one editor per tab in the page).
+VISIBLE_EDITOR = "[...document.querySelectorAll('.yasqe .CodeMirror')].find(e => e.offsetParent)"
 # What a browser sends when a person follows a link.
 BROWSER_ACCEPT = {"accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
 # Third-party pages served from packages: not ours to fix for axe.
@@ -117,15 +119,15 @@ def test_the_editor_runs_a_query_and_sorts_the_table(page: Page) -> None:
         "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
         "SELECT ?label WHERE { ?s a csc:Service ; rdfs:label ?label } ORDER BY DESC(?label)"
     )
-    page.evaluate("q => document.querySelector('.yasqe .CodeMirror').CodeMirror.setValue(q)", query)
-    page.click(".yasqe_queryButton")
-    page.wait_for_selector(".yasr table tbody tr")
-    column = ".yasr table tbody tr td:nth-child(2)"
+    page.evaluate(f"q => {VISIBLE_EDITOR}.CodeMirror.setValue(q)", query)
+    page.click(".yasqe_queryButton >> visible=true")
+    page.wait_for_selector(".yasr table tbody tr >> visible=true")
+    column = ".tabPanel.active .yasr table tbody tr td:nth-child(2)"
     first = page.eval_on_selector_all(column, "cs => cs.map(c => c.innerText.trim())")
     assert len(first) > 3 and first == sorted(first, reverse=True)  # SPARQL's ORDER BY DESC
-    page.click(".yasr table thead th:nth-child(2)")
+    page.click(".tabPanel.active .yasr table thead th:nth-child(2)")
     page.wait_for_function(
-        "([sel, old]) => document.querySelector(sel).innerText.trim() !== old",
+        "([sel, old]) => document.querySelector(sel).innerText.trim() !== old",  # resorted
         arg=[column, first[0]],
     )
     again = page.eval_on_selector_all(column, "cs => cs.map(c => c.innerText.trim())")
@@ -139,7 +141,7 @@ def test_a_named_query_opens_in_the_editor(page: Page) -> None:
     page.goto("/queries/units-by-type")
     page.click("text=open the query text in the editor")
     page.wait_for_selector(".yasqe .CodeMirror")
-    text = page.evaluate("() => document.querySelector('.yasqe .CodeMirror').CodeMirror.getValue()")
+    text = page.evaluate(f"() => {VISIBLE_EDITOR}.CodeMirror.getValue()")
     assert "PREFIX csc: <https://w3id.org/csc-graph/ontology#>" in text.splitlines()
 
 

@@ -85,6 +85,11 @@
     label(".tab input[type=text]", "Tab name");
     label(".tableFilter, .dataTables_filter input", "Filter the results");
     label(".tableSizer", "Rows per page");
+    // A long query scrolls inside CodeMirror; the scroller must be reachable by keyboard.
+    mount.querySelectorAll(".CodeMirror-scroll").forEach(function (el) {
+      if (el.getAttribute("tabindex") !== "0") el.setAttribute("tabindex", "0");
+    });
+    label(".CodeMirror-scroll", "SPARQL query text");
     mount.querySelectorAll(".tabsList .addTab").forEach(function (button) {
       if (button.getAttribute("role") !== "tab") {
         button.setAttribute("role", "tab");
