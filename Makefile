@@ -36,8 +36,8 @@ serve: $(STAMP) $(NPM_STAMP)
 	$(BIN)/csc-graph serve --host 127.0.0.1 --port 8000
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks tools
+	$(BIN)/ruff format --check src tests benchmarks tools
 	$(BIN)/lint-imports
 
 typecheck: $(STAMP)
@@ -58,7 +58,7 @@ bench: $(STAMP)
 
 # Each page at 1280 and 390 px, written to screenshots/ (git-ignored) for a reviewer.
 screenshots: $(STAMP) $(NPM_STAMP) browser
-	$(BIN)/python -m benchmarks.screenshots --out screenshots
+	$(BIN)/python tools/screenshots.py --out screenshots
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache $(WEB)/node_modules $(VENDOR)
