@@ -133,9 +133,9 @@ def serve_resource(
 ) -> Response:
     """One resource, negotiated, with its headers; 404 if unknown, 304 if unchanged."""
     representation = choose_representation(request, OFFERS, format_name)
-    graph = describe(store, iri)
-    use = term_use(store, iri) if graph is None else None
-    if graph is None and use is None:
+    described = describe(store, iri)
+    use = term_use(store, iri) if described is None else None
+    if described is None and use is None:
         raise HTTPException(404, f"The graph says nothing about <{iri}>")
     alternates = _alternates(request)
     headers = {
@@ -145,17 +145,15 @@ def serve_resource(
     }
     if etag_matches(request.headers.get("if-none-match"), headers["ETag"]):
         return Response(status_code=304, headers=headers)
-    if use is not None:
-        if representation is HTML:
-            query = f"SELECT ?s ?o WHERE {{ ?s <{use.iri}> ?o }} LIMIT 1000"
-            if not use.as_property:
-                query = f"SELECT ?s WHERE {{ ?s a <{use.iri}> }} LIMIT 1000"
-            context = {"term": use, "query_link": editor_link(query)}
-            response = render(request, "term.html", context)
-            response.headers.update(headers)
-            return response
-        graph = _term_graph(use)
-    assert graph is not None
+    if use is not None and representation is HTML:
+        query = f"SELECT ?s ?o WHERE {{ ?s <{use.iri}> ?o }} LIMIT 1000"
+        if not use.as_property:
+            query = f"SELECT ?s WHERE {{ ?s a <{use.iri}> }} LIMIT 1000"
+        context = {"term": use, "query_link": editor_link(query)}
+        response = render(request, "term.html", context)
+        response.headers.update(headers)
+        return response
+    graph = described if described is not None else _term_graph(use)  # type: ignore[arg-type]
     if representation is HTML:
         context = {"page": page(graph, iri), "alternates": alternates}
         response = render(request, "resource.html", context)
