@@ -170,9 +170,9 @@ def serve(settings: Settings) -> None:
     files into it first unless ``settings.load_on_start`` is off.
     """
     app = create_app(settings)
-    if settings.load_on_start:
-        # Loaded here, before uvicorn starts, so a refused graph is one plain message and
-        # exit status 1 rather than a traceback from the server's start-up.
+    if settings.load_on_start and settings.store_url is None:
+        # The embedded store is loaded here, before uvicorn starts, so a refused graph is one
+        # plain message and an exit status rather than a traceback from the server's start-up.
         store = open_store(settings)
         try:
             outcome = _gate(store, settings)

@@ -23,7 +23,7 @@ from pydantic import BeforeValidator
 from starlette.responses import Response
 
 from csc_graph.api.deps import StoreDep, choose_representation, editor_link, render
-from csc_graph.api.security import error_response
+from csc_graph.api.security import error_response, validation_detail
 from csc_graph.api.sparql import RESULT_RESPONSES, answer_result, result_context
 from csc_graph.catalogue.named_queries import (
     NamedQuery,
@@ -307,17 +307,8 @@ def _refused_form(request: Request, exc: RequestValidationError) -> Response:
     query = catalogue(request)[name]
     raw = {k: v for k, v in request.query_params.items() if k != FORMAT}
     given = {k: v for k, v in raw.items() if v.strip()}
-    errors = [] if not given else [_problem_text(error) for error in exc.errors()]
+    errors = [validation_detail(exc)[0]] if given else []
     return form_page(request, request.app.state.store, query, raw, errors)
-
-
-def _problem_text(error: Mapping[str, Any]) -> str:
-    location = [str(part) for part in error.get("loc", ())]
-    name = location[-1] if location else "request"
-    message = str(error.get("msg", "is not valid"))
-    if error.get("type") == "missing":
-        message = "is required"
-    return f"{name}: {message}"
 
 
 def operations_router(settings: Settings) -> tuple[APIRouter, dict[str, NamedQuery]]:
