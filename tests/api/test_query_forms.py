@@ -114,3 +114,13 @@ def test_a_name_that_names_nothing_is_said_so(client: TestClient) -> None:
     problem = response.json()["errors"][0]
     assert problem["parameter"] == "unit"
     assert "names nothing in the graph" in problem["message"]
+
+
+def test_a_unit_field_suggests_units_by_name(client: TestClient) -> None:
+    page = parse_html(client.get("/queries/describe-unit", headers=HTML).text)
+    field = page.by_id("p-unit")
+    assert field is not None
+    datalist = page.by_id(field.attrs["list"])
+    assert datalist is not None and datalist.tag == "datalist"
+    options = {o.attrs["value"]: o.attrs["label"] for o in datalist.find_all("option")}
+    assert options["lewisham/youth-justice"] == "Youth Justice"

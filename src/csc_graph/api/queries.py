@@ -31,6 +31,7 @@ from csc_graph.catalogue.named_queries import (
     ParamError,
     choice_labels,
     enum_choice,
+    iri_suggestions,
     load_catalogue,
     param_choices,
     run_named,
@@ -179,6 +180,7 @@ def _page_context(store: Store, query: NamedQuery, raw: dict[str, str]) -> dict[
         "values": values,
         "choices": choices,
         "options": options,
+        "suggestions": iri_suggestions(store, query),
         "editor_link": editor_link(query.sparql),
     }
 

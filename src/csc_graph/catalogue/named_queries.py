@@ -33,7 +33,7 @@ from rdflib.term import Node
 
 from csc_graph.catalogue.header import header_text
 from csc_graph.errors import StoreError
-from csc_graph.rdf.namespaces import PREFIXES
+from csc_graph.rdf.namespaces import PREFIXES, sparql_prefixes
 from csc_graph.sparql.guard import check_query
 from csc_graph.sparql.results import GRAPH_FORMATS, SELECT_FORMATS
 from csc_graph.sparql.values import iri_text
@@ -474,3 +474,42 @@ def choice_labels(store: Store, values: Collection[str]) -> dict[str, str]:
     for row in result.rows:
         labels.setdefault(str(row["s"]), str(row["label"]))
     return labels
+
+
+# What a form suggests for an IRI parameter, by the parameter's name: the units for a unit
+# (or a claim's subject), the provisions units act under for a provision.
+_SUGGESTIONS = {
+    "units": sparql_prefixes()
+    + """
+SELECT DISTINCT ?iri ?label WHERE {
+  ?iri a ?type ; rdfs:label ?label .
+  ?type rdfs:subClassOf* org:OrganizationalUnit .
+} ORDER BY ?label""",
+    "provisions": sparql_prefixes()
+    + """
+SELECT DISTINCT ?iri ?label WHERE {
+  ?unit cv:hasLegalResource ?iri .
+  OPTIONAL { ?iri rdfs:label|dct:title ?label }
+} ORDER BY ?label ?iri""",
+}
+SUGGESTED_BY_NAME = {"unit": "units", "subject": "units", "provision": "provisions"}
+
+
+def iri_suggestions(store: Store, query: NamedQuery) -> dict[str, list[tuple[str, str]]]:
+    """For each IRI parameter the form can help with: (value as typed, name) pairs, the value
+    a path under the base IRI where it is one (``lewisham/youth-justice``)."""
+    base = store.settings.base_iri
+    wanted = {
+        p.name: SUGGESTED_BY_NAME[p.name]
+        for p in query.params
+        if p.type == "iri" and p.name in SUGGESTED_BY_NAME
+    }
+    found: dict[str, list[tuple[str, str]]] = {}
+    for kind in set(wanted.values()):
+        rows = store.query_whole(_SUGGESTIONS[kind]).rows
+        pairs: dict[str, str] = {}
+        for row in rows:
+            iri = str(row["iri"])
+            pairs.setdefault(iri.removeprefix(base), str(row.get("label") or _local_name(iri)))
+        found[kind] = list(pairs.items())
+    return {name: found[kind] for name, kind in wanted.items()}
