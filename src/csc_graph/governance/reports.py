@@ -18,11 +18,12 @@ from csc_graph.governance.checks import all_checks
 from csc_graph.governance.conflicts import find_conflicts
 from csc_graph.governance.quotes import captured_hash, captured_paths
 from csc_graph.governance.report import Report, build_report
-from csc_graph.governance.shacl import Scope, data_hash, inputs_hash, rules_hash, validate_graph
-from csc_graph.rdf.files import parse_text, read_shapes, read_union, union_graph
+from csc_graph.governance.shacl import Scope, inputs_hash, rules_hash, validate_graph
+from csc_graph.rdf.files import parse_text, read_dataset, read_shapes, read_union, union_graph
 from csc_graph.rdf.namespaces import CSC
 from csc_graph.sparql.values import iri_text
 from csc_graph.store.base import Store
+from csc_graph.store.terms import canonical_nquads, dataset_quads
 
 CAPTURED_TEXT_QUERY = f"SELECT DISTINCT ?path WHERE {{ ?source <{CSC.capturedText}> ?path }}"
 
@@ -72,9 +73,19 @@ def report_for_files(
     key = f"files:{inputs_hash(settings)}:{captured}:{scope.key()}"
 
     def compute() -> Report:
-        return report_for_graph(data, settings, scope=scope, content_hash=data_hash(settings))
+        return report_for_graph(
+            data, settings, scope=scope, content_hash=files_content_hash(settings)
+        )
 
     return cache.get_or_compute(key, compute)
+
+
+def files_content_hash(settings: Settings) -> str:
+    """The hash a store loaded from these files reports (``Store.content_hash``: canonical,
+    sorted N-Quads, one named graph per file), so a report saved from the command line names
+    the same content as the server's report on the same data."""
+    quads = dataset_quads(read_dataset(settings))
+    return hashlib.sha256(canonical_nquads(quads).encode()).hexdigest()
 
 
 def report_for_store(
