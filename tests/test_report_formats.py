@@ -271,5 +271,5 @@ def test_text_and_markdown_say_when_only_part_was_checked(report: Report) -> Non
 
 
 def test_every_format_has_a_media_type() -> None:
-    assert set(REPORT_FORMATS) == {"text", "md", "html", "json", "ttl", "jsonld"}
-    assert len({f.representation.media_type for f in REPORT_FORMATS.values()}) == 6
+    assert set(REPORT_FORMATS) == {"text", "md", "html", "json", "ttl", "jsonld", "csv"}
+    assert len({f.representation.media_type for f in REPORT_FORMATS.values()}) == 7

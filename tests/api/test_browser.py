@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page
+from playwright.sync_api import Browser, Page
 
 CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Chromium is not installed")
@@ -28,14 +28,29 @@ CHROMIUM_ARGS = [
 
 
 @pytest.fixture(scope="module")
-def page(live_server: str) -> Iterator[Page]:
+def browser() -> Iterator[Browser]:
     sync_api = pytest.importorskip("playwright.sync_api")
     with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        context = browser.new_context(base_url=live_server)
-        context.set_default_timeout(15_000)
-        yield context.new_page()
-        browser.close()
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture(scope="module")
+def page(browser: Browser, live_server: str) -> Iterator[Page]:
+    context = browser.new_context(base_url=live_server)
+    context.set_default_timeout(15_000)
+    yield context.new_page()
+    context.close()
+
+
+@pytest.fixture(scope="module")
+def plain_page(browser: Browser, live_server: str) -> Iterator[Page]:
+    """A browser without JavaScript: /query falls back to its plain form."""
+    context = browser.new_context(base_url=live_server, java_script_enabled=False)
+    context.set_default_timeout(15_000)
+    yield context.new_page()
+    context.close()
 
 
 def table_rows(page: Page, selector: str) -> list[list[str]]:
@@ -46,7 +61,8 @@ def table_rows(page: Page, selector: str) -> list[list[str]]:
     return [list(row) for row in cells]
 
 
-def test_a_person_runs_a_query_from_the_query_page(page: Page) -> None:
+def test_without_javascript_the_query_page_is_a_plain_form(plain_page: Page) -> None:
+    page = plain_page
     page.goto("/query")
     page.fill(
         "#query",
@@ -58,7 +74,8 @@ def test_a_person_runs_a_query_from_the_query_page(page: Page) -> None:
     assert table_rows(page, "table.results") == [["10", "17"]]
 
 
-def test_a_bad_query_shows_the_parsers_message(page: Page) -> None:
+def test_a_bad_query_shows_the_parsers_message(plain_page: Page) -> None:
+    page = plain_page
     page.goto("/query")
     page.fill("#query", "SELECT ?x WHERE { ?x ")
     page.click("button[type=submit]")

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
+from html_tree import parse_html
 
 from csc_graph.api.app import create_app
 from csc_graph.config import Settings
@@ -91,9 +92,40 @@ BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,image/webp,*/*;
 
 
 @pytest.mark.parametrize("path", ["/pathways", "/coverage"])
-def test_a_browser_gets_the_picture_not_json(client: TestClient, path: str):
-    """The home page links /pathways and /coverage for people: a browser is shown the SVG."""
+def test_a_browser_gets_a_page_with_the_picture_not_json(client: TestClient, path: str):
+    """The home page links /pathways and /coverage for people: a browser is shown a page
+    with site navigation, the picture inline, and links to the same answer as data."""
     response = client.get(path, headers={"Accept": BROWSER})
     assert response.status_code == 200
-    assert response.headers["content-type"].startswith("image/svg+xml")
-    assert ET.fromstring(response.text).tag == f"{SVG}svg"
+    assert response.headers["content-type"].startswith("text/html")
+    page = parse_html(response.text)
+    assert page.find("nav") is not None and page.find("main") is not None
+    diagram = page.find("div", class_="diagram")
+    assert diagram is not None and diagram.find("svg") is not None
+    hrefs = {a.attrs.get("href", "") for a in page.find_all("a")}
+    assert f"{path}?format=svg" in hrefs and f"{path}?format=json" in hrefs
+
+
+def test_the_explorer_links_each_stage_and_step_and_the_law(client: TestClient):
+    response = client.get(
+        "/pathways",
+        params={"age": 15, "concern": "child-criminal-exploitation", "format": "html"},
+    )
+    assert response.status_code == 200
+    page = parse_html(response.text)
+    svg_links = {a.attrs["href"] for a in page.find("svg").find_all("a")}
+    assert "/id/law/stage-arrest" in svg_links
+    law = {a.attrs["href"] for a in page.find("table", class_="steps").find_all("a")}
+    assert any(h.startswith("/resource?iri=http%3A%2F%2Fwww.legislation.gov.uk") for h in law)
+    form = page.find("form", action="/pathways")
+    chosen = [o.attrs["value"] for o in form.find_all("option") if "selected" in o.attrs]
+    assert any(v.endswith("child-criminal-exploitation") for v in chosen)
+    for href in sorted(svg_links | law):
+        assert client.get(href, headers={"Accept": BROWSER}).status_code == 200, href
+
+
+def test_an_unknown_concern_is_said_above_the_form(client: TestClient):
+    response = client.get("/pathways", params={"age": 15, "concern": "nope", "format": "html"})
+    assert response.status_code == 400
+    page = parse_html(response.text)
+    assert page.find(role="alert") is not None and page.find("form") is not None

@@ -7,6 +7,7 @@ in ``routers()``.
 """
 
 import logging
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib.metadata import version
@@ -39,7 +40,7 @@ from csc_graph.api.security import (
     install_error_handlers,
 )
 from csc_graph.config import Settings
-from csc_graph.governance.gate import reload_if_valid
+from csc_graph.governance.gate import ReloadOutcome, reload_if_valid
 from csc_graph.store import open_store
 from csc_graph.store.base import Store
 from csc_graph.web import WEB_DIR
@@ -99,22 +100,30 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     yield
 
 
+class NoGraphToServe(RuntimeError):
+    """The graph files were refused and the store holds nothing to serve instead."""
+
+
 def _load(app: FastAPI, settings: Settings) -> None:
+    app.state.load_outcome = _gate(app.state.store, settings)
+
+
+def _gate(store: Store, settings: Settings) -> ReloadOutcome:
     """Load through the gate; a refused graph leaves the last good one served, and with no
     good graph at all the server does not start (it would only answer with nothing)."""
-    outcome = reload_if_valid(app.state.store, settings)
-    app.state.load_outcome = outcome
+    outcome = reload_if_valid(store, settings)
     if outcome.reloaded:
         log.info("Graph %s", outcome.reason)
-        return
+        return outcome
     log.error("Graph %s", outcome.reason)
     for message in outcome.messages:
         log.error("  %s", message)
-    if app.state.store.triple_count() == 0:
-        first = "; ".join(outcome.messages[:3])
-        raise RuntimeError(
-            f"No graph to serve: the graph files were refused and the store is empty. {first}"
+    if store.triple_count() == 0:
+        reasons = "\n".join(f"  {m}" for m in (outcome.messages or [outcome.reason])[:10])
+        raise NoGraphToServe(
+            "No graph to serve: the graph files were refused and the store is empty:\n" + reasons
         )
+    return outcome
 
 
 def create_app(settings: Settings | None = None, store: Store | None = None) -> FastAPI:
@@ -160,8 +169,19 @@ def serve(settings: Settings) -> None:
     With ``settings.store_url`` set it serves that remote store; the lifespan loads the graph
     files into it first unless ``settings.load_on_start`` is off.
     """
+    app = create_app(settings)
+    if settings.load_on_start and settings.store_url is None:
+        # The embedded store is loaded here, before uvicorn starts, so a refused graph is one
+        # plain message and an exit status rather than a traceback from the server's start-up.
+        store = open_store(settings)
+        try:
+            outcome = _gate(store, settings)
+        except NoGraphToServe as refusal:
+            sys.stderr.write(f"csc-graph: {refusal}\n")
+            raise SystemExit(1) from None
+        app.state.store, app.state.load_outcome = store, outcome
     uvicorn.run(
-        create_app(settings),
+        app,
         host=settings.host,
         port=settings.port,
         server_header=False,

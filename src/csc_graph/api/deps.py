@@ -5,10 +5,11 @@ The store and settings live on ``app.state`` (set once by the app's lifespan), s
 never build their own; a router mounted in another app only needs those two attributes.
 """
 
+import re
 from collections.abc import Sequence
 from importlib.metadata import version
 from typing import Annotated, Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from fastapi import Depends, HTTPException, Request
 from fastapi.templating import Jinja2Templates
@@ -20,6 +21,7 @@ from starlette.responses import Response
 from csc_graph.config import Settings
 from csc_graph.formats import Representation, by_name, negotiate, offer_names
 from csc_graph.rdf.labels import short_name
+from csc_graph.rdf.namespaces import PREFIXES
 from csc_graph.store.base import Store
 from csc_graph.web import environment
 
@@ -61,7 +63,43 @@ def _short(context: Context, node: object) -> str:
     return short_name(str(node), _base_iri(context))
 
 
-templates.env.globals.update(href=_href, short=_short, is_iri=lambda n: isinstance(n, URIRef))
+_PREFIX_DECLARED = re.compile(r"^\s*PREFIX\s+([\w-]*):", re.IGNORECASE | re.MULTILINE)
+
+
+def with_prefixes(sparql: str) -> str:
+    """The query with a PREFIX line for each predeclared prefix it uses and does not declare,
+    so an editor that checks prefixes (YASGUI) reads it as valid SPARQL on its own."""
+    body = re.sub(r"^#.*$", "", sparql, flags=re.MULTILINE)
+    body = re.sub(r"<[^>\s]*>|\"[^\"\n]*\"|'[^'\n]*'", " ", body)
+    declared = set(_PREFIX_DECLARED.findall(sparql))
+    used = [p for p in PREFIXES if p not in declared and re.search(rf"(?<![\w?$]){p}:", body)]
+    lines = "".join(f"PREFIX {p}: <{PREFIXES[p]}>\n" for p in used)
+    return lines + sparql
+
+
+def editor_link(sparql: str) -> str:
+    """A link that opens this query in the SPARQL editor (/query)."""
+    return "/query?" + urlencode({"query": with_prefixes(sparql)})
+
+
+@pass_context
+def _editor_examples(context: Context) -> list[dict[str, str]]:
+    """The named queries as starting points for the SPARQL editor."""
+    named = getattr(context["request"].app.state, "catalogue", {}) or {}
+    return [
+        {"name": q.name, "summary": q.summary, "sparql": with_prefixes(q.sparql)}
+        for q in named.values()
+    ]
+
+
+templates.env.globals.update(
+    href=_href,
+    short=_short,
+    is_iri=lambda n: isinstance(n, URIRef),
+    editor_examples=_editor_examples,
+    with_prefixes=with_prefixes,
+    sparql_prefixes=PREFIXES,
+)
 
 
 def get_store(request: Request) -> Store:

@@ -5,17 +5,19 @@ The pages only render what the core returns; the query page goes through the sam
 call, limits and refusals as ``/sparql``.
 """
 
+import time
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
-from starlette.responses import Response
+from starlette.responses import FileResponse, Response
 
 from csc_graph.api.deps import StoreDep, render
 from csc_graph.api.security import STORE_ERROR_STATUSES
 from csc_graph.api.sparql import STARTER_QUERY, result_context, result_headers
 from csc_graph.resources.describe import example_link
 from csc_graph.store.base import QueryResult, Store, StoreError
+from csc_graph.web import WEB_DIR
 
 router = APIRouter(tags=["Pages"])
 
@@ -26,6 +28,12 @@ def home(request: Request, store: StoreDep) -> Response:
     outcome = request.app.state.load_outcome
     status = None if outcome is None else {"quads": outcome.quads, "reason": outcome.reason}
     return render(request, "home.html", {"status": status, "example": example_link(store)})
+
+
+@router.get("/favicon.ico", include_in_schema=False)
+def favicon() -> Response:
+    """Browsers ask for /favicon.ico before reading the page's icon link."""
+    return FileResponse(WEB_DIR / "static" / "favicon.svg", media_type="image/svg+xml")
 
 
 def _run(store: Store, query: str) -> tuple[QueryResult | None, dict[str, str] | None, int]:
@@ -50,8 +58,15 @@ async def query_page(
     """A form for a SPARQL query; with ``query=`` it also runs it and shows the result."""
     if query is None or not query.strip():
         return render(request, "query.html", {"query": query or STARTER_QUERY, "result": None})
+    started = time.perf_counter()
     result, error, status = await run_in_threadpool(_run, store, query)
-    context: dict[str, object] = {"query": query, "result": result, "error": error}
+    elapsed_ms = (time.perf_counter() - started) * 1000
+    context: dict[str, object] = {
+        "query": query,
+        "result": result,
+        "error": error,
+        "elapsed_ms": elapsed_ms,
+    }
     if result is not None:
         context.update(result_context(store, result, "/sparql", {"query": query}))
     response = render(request, "query.html", context, status_code=status)

@@ -1,23 +1,33 @@
 """Pathways and age coverage over HTTP (/pathways, /coverage): a thin door over
-``csc_graph.pathways.reports``. JSON, SVG or Markdown by the Accept header or ``?format=``."""
+``csc_graph.pathways.reports``. JSON, SVG, Markdown or, for a browser, an HTML page (the
+pathway explorer with its form, and the coverage chart) by the Accept header or ``?format=``."""
 
 from typing import Annotated
+from urllib.parse import urlencode
 
+import networkx as nx
 from fastapi import APIRouter, HTTPException, Query, Request
 from starlette.responses import Response
 
-from csc_graph.api.deps import SettingsDep, StoreDep, choose_representation
-from csc_graph.formats import Representation
+from csc_graph.api.deps import SettingsDep, StoreDep, choose_representation, page_link, render
+from csc_graph.formats import HTML, Representation
 from csc_graph.pathways.age_coverage import load_coverage
 from csc_graph.pathways.graph import UnknownNameError, load_pathway_graph
-from csc_graph.pathways.reports import MEDIA_TYPES, render_coverage, render_pathways
+from csc_graph.pathways.reports import (
+    MEDIA_TYPES,
+    coverage_page,
+    explore,
+    render_coverage,
+    render_pathways,
+)
 
 router = APIRouter(tags=["Pathways"])
 
-# A browser (Accept: text/html) gets the picture: the home page links here for people.
+# A browser (Accept: text/html) gets a page with the picture in it and a form.
 REPRESENTATIONS: tuple[Representation, ...] = (
     Representation("json", MEDIA_TYPES["json"]),
-    Representation("svg", MEDIA_TYPES["svg"], ("text/html",)),
+    HTML,
+    Representation("svg", MEDIA_TYPES["svg"]),
     Representation("md", "text/markdown", ("text/plain",)),
 )
 RESPONSES = {
@@ -60,6 +70,8 @@ def pathways(
 ) -> Response:
     chosen = choose_representation(request, REPRESENTATIONS, format)
     graph = load_pathway_graph(store, settings)
+    if chosen is HTML:
+        return _explorer_page(request, graph, settings.base_iri, age, concern or [], start)
     try:
         rendered = render_pathways(graph, chosen.name, age, concern, start)
     except UnknownNameError as exc:
@@ -83,5 +95,58 @@ def coverage(
     request: Request, store: StoreDep, settings: SettingsDep, format: FormatQuery = None
 ) -> Response:
     chosen = choose_representation(request, REPRESENTATIONS, format)
-    rendered = render_coverage(load_coverage(store, settings), chosen.name)
+    report = load_coverage(store, settings)
+    if chosen is HTML:
+        svg = coverage_page(report, lambda iri: page_link(iri, settings.base_iri))
+        context = {"report": report, "svg": svg, "downloads": _downloads(request)}
+        page = render(request, "coverage.html", context)
+        page.headers["Vary"] = "Accept"
+        return page
+    rendered = render_coverage(report, chosen.name)
     return Response(rendered.content, media_type=rendered.media_type, headers={"Vary": "Accept"})
+
+
+def _downloads(request: Request) -> list[dict[str, str]]:
+    """The same answer as data: the request's parameters with each other format."""
+    params = [(k, v) for k, v in request.query_params.multi_items() if k != "format"]
+    return [
+        {
+            "name": rep.name,
+            "href": f"{request.url.path}?{urlencode([*params, ('format', rep.name)])}",
+        }
+        for rep in REPRESENTATIONS
+        if rep is not HTML
+    ]
+
+
+def _explorer_page(
+    request: Request,
+    graph: nx.DiGraph,
+    base_iri: str,
+    age: int | None,
+    concerns: list[str],
+    start: str | None,
+) -> Response:
+    """The explorer: its form, the diagram linked to every stage and step, and the steps with
+    their law; an unknown name is reported above the form (400) with the whole graph shown."""
+
+    def link(iri: str) -> str:
+        return page_link(iri, base_iri)
+
+    start = start or None
+    context: dict[str, object] = {
+        "age": age,
+        "concerns": concerns,
+        "start": start,
+        "downloads": _downloads(request),
+    }
+    status = 200
+    try:
+        context["explorer"] = explore(graph, link, age, concerns or None, start)
+    except UnknownNameError as exc:
+        context["error"] = str(exc)
+        context["explorer"] = explore(graph, link)
+        status = 400
+    page = render(request, "pathways.html", context, status_code=status)
+    page.headers["Vary"] = "Accept"
+    return page

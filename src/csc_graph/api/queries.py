@@ -9,24 +9,29 @@ shows the description, a form for the parameters, the SPARQL text and the result
 
 import inspect
 import re
-from collections.abc import Callable, Mapping
+import time
+from collections.abc import Callable, Coroutine, Mapping
 from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, FastAPI, HTTPException, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
 from pydantic import BeforeValidator
 from starlette.responses import Response
 
-from csc_graph.api.deps import StoreDep, choose_representation, render
-from csc_graph.api.security import error_response
+from csc_graph.api.deps import StoreDep, choose_representation, editor_link, render
+from csc_graph.api.security import error_response, validation_detail
 from csc_graph.api.sparql import RESULT_RESPONSES, answer_result, result_context
 from csc_graph.catalogue.named_queries import (
     NamedQuery,
     Param,
     ParamError,
+    choice_labels,
     enum_choice,
+    iri_suggestions,
     load_catalogue,
     param_choices,
     run_named,
@@ -120,34 +125,68 @@ def run_and_render(
     person who filled in its form.
     """
     raw: dict[str, str] = {}
+    started = time.perf_counter()
     try:
         raw = _raw_params(request)
         result = run_named(store, query.name, raw, catalogue(request))
     except ParamError as error:
         if _wants_html(request, format_name):
-            context = {**_page_context(store, query, raw), "error": str(error)}
-            refusal = render(request, "named_query.html", context, status_code=422)
-        else:
-            refusal = _param_error(error)
+            return form_page(request, store, query, raw, [str(error)])
+        refusal = _param_error(error)
         refusal.headers["Vary"] = "Accept"
         return refusal
+    elapsed_ms = (time.perf_counter() - started) * 1000
 
     def page() -> Response:
         context = result_context(store, result, request.url.path, raw)
-        return render(request, "named_query.html", {**_page_context(store, query, raw), **context})
+        page_context = _page_context(store, query, raw)
+        return render(
+            request, "named_query.html", {**page_context, **context, "elapsed_ms": elapsed_ms}
+        )
 
     return answer_result(request, result, format_name, page)
 
 
+def form_page(
+    request: Request, store: Store, query: NamedQuery, raw: dict[str, str], errors: list[str]
+) -> Response:
+    """The query's page with its form and no result: empty (200) when nothing was given, with
+    the errors above the form as it was filled in (422) otherwise."""
+    status = 422 if errors else 200
+    context = {**_page_context(store, query, raw), "errors": errors}
+    response = render(request, "named_query.html", context, status_code=status)
+    response.headers["Vary"] = "Accept"
+    return response
+
+
 def _page_context(store: Store, query: NamedQuery, raw: dict[str, str]) -> dict[str, Any]:
     """The query's page around any result: its description, and the form with these values
-    (an enum given by its short name, as in a typed link, selects its full value)."""
+    (an enum given by its short name, as in a typed link, selects its full value). Each
+    choice is shown by its name: ``options`` holds (value, label) pairs, sorted by label."""
     choices = param_choices(store, query)
+    labels = choice_labels(store, [v for values in choices.values() for v in values])
+    options = {
+        name: sorted(
+            ((v, labels.get(v, _local(v))) for v in values), key=lambda pair: pair[1].lower()
+        )
+        for name, values in choices.items()
+    }
     values = {
         name: enum_choice(value, choices[name]) or value if name in choices else value
         for name, value in raw.items()
     }
-    return {"query": describe_query(query), "values": values, "choices": choices}
+    return {
+        "query": describe_query(query),
+        "values": values,
+        "choices": choices,
+        "options": options,
+        "suggestions": iri_suggestions(store, query),
+        "editor_link": editor_link(query.sparql),
+    }
+
+
+def _local(value: str) -> str:
+    return re.split(r"[/#]", value.rstrip("/#"))[-1] or value
 
 
 def _wants_html(request: Request, format_name: str | None) -> bool:
@@ -246,6 +285,34 @@ def _operation(query: NamedQuery) -> Callable[..., Any]:
     return endpoint
 
 
+class _FormRoute(APIRoute):
+    """A named query's operation that answers a person's browser with the query's form
+    when the parameters are missing or do not fit their types (programs still get the 422
+    JSON error), so every catalogue link opens as a form."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def route_handler(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except RequestValidationError as exc:
+                if not _wants_html(request, request.query_params.get(FORMAT)):
+                    raise
+                return await run_in_threadpool(_refused_form, request, exc)
+
+        return route_handler
+
+
+def _refused_form(request: Request, exc: RequestValidationError) -> Response:
+    name = request.url.path.rsplit("/", 1)[-1]
+    query = catalogue(request)[name]
+    raw = {k: v for k, v in request.query_params.items() if k != FORMAT}
+    given = {k: v for k, v in raw.items() if v.strip()}
+    errors = [validation_detail(exc)[0]] if given else []
+    return form_page(request, request.app.state.store, query, raw, errors)
+
+
 def operations_router(settings: Settings) -> tuple[APIRouter, dict[str, NamedQuery]]:
     """A router with one typed GET operation per query file, and the catalogue it was made from.
 
@@ -253,7 +320,7 @@ def operations_router(settings: Settings) -> tuple[APIRouter, dict[str, NamedQue
     """
     named = load_catalogue(settings.queries_dir, settings.base_iri)
     # One tag for all: a tag per topic would list each query again under every topic in /docs.
-    operations = APIRouter(tags=["Named queries"])
+    operations = APIRouter(tags=["Named queries"], route_class=_FormRoute)
     for query in named.values():
         operations.add_api_route(
             f"/queries/{query.name}",

@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import JSONResponse
-from rdflib import Graph
+from rdflib import RDF, RDFS, Graph, URIRef
 from starlette.responses import Response
 
 from csc_graph.api.deps import (
@@ -20,6 +20,7 @@ from csc_graph.api.deps import (
     SettingsDep,
     StoreDep,
     choose_representation,
+    editor_link,
     etag_matches,
     page_link,
     render,
@@ -27,12 +28,15 @@ from csc_graph.api.deps import (
 from csc_graph.config import Settings
 from csc_graph.formats import GRAPH_REPRESENTATIONS, HTML, Representation
 from csc_graph.resources.describe import (
+    TermUse,
     describe,
     jsonld_context,
     ontology_graph,
     ontology_sections,
     page,
+    term_use,
     to_jsonld,
+    with_prefixes,
 )
 from csc_graph.store.base import Store
 
@@ -105,10 +109,23 @@ def _link_header(iri: str, alternates: list[dict[str, str]]) -> str:
     return ", ".join(links)
 
 
-def _body(graph: Graph, representation: Representation, settings: Settings) -> str:
+def _body(
+    graph: Graph, representation: Representation, settings: Settings, first: str | None = None
+) -> str:
     if representation.name == "json-ld":
-        return json.dumps(to_jsonld(graph, settings), ensure_ascii=False, indent=2)
+        return json.dumps(to_jsonld(graph, settings, first), ensure_ascii=False, indent=2)
     return graph.serialize(format=RDFLIB_FORMATS[representation.name])
+
+
+def _term_graph(use: TermUse) -> Graph:
+    """What the server can say about a reused term: what it is and where it is defined."""
+    graph = with_prefixes(None)
+    if use.as_property:
+        graph.add((use.iri, RDF.type, RDF.Property))
+    if use.as_class:
+        graph.add((use.iri, RDF.type, RDFS.Class))
+    graph.add((use.iri, RDFS.isDefinedBy, URIRef(use.vocabulary)))
+    return graph
 
 
 def serve_resource(
@@ -116,8 +133,9 @@ def serve_resource(
 ) -> Response:
     """One resource, negotiated, with its headers; 404 if unknown, 304 if unchanged."""
     representation = choose_representation(request, OFFERS, format_name)
-    graph = describe(store, iri)
-    if graph is None:
+    described = describe(store, iri)
+    use = term_use(store, iri) if described is None else None
+    if described is None and use is None:
         raise HTTPException(404, f"The graph says nothing about <{iri}>")
     alternates = _alternates(request)
     headers = {
@@ -127,12 +145,21 @@ def serve_resource(
     }
     if etag_matches(request.headers.get("if-none-match"), headers["ETag"]):
         return Response(status_code=304, headers=headers)
+    if use is not None and representation is HTML:
+        query = f"SELECT ?s ?o WHERE {{ ?s <{use.iri}> ?o }} LIMIT 1000"
+        if not use.as_property:
+            query = f"SELECT ?s WHERE {{ ?s a <{use.iri}> }} LIMIT 1000"
+        context = {"term": use, "query_link": editor_link(query)}
+        response = render(request, "term.html", context)
+        response.headers.update(headers)
+        return response
+    graph = described if described is not None else _term_graph(use)  # type: ignore[arg-type]
     if representation is HTML:
         context = {"page": page(graph, iri), "alternates": alternates}
         response = render(request, "resource.html", context)
         response.headers.update(headers)
         return response
-    body = _body(graph, representation, settings)
+    body = _body(graph, representation, settings, first=iri)
     return Response(body, media_type=representation.media_type, headers=headers)
 
 

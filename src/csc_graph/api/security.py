@@ -58,6 +58,10 @@ DOCS_PATHS = ("/docs", "/redoc")
 # <style>; inline styles are allowed there, scripts still are not.
 STANDALONE_CSP = STRICT_CSP.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
 STANDALONE_PATHS = ("/validation", "/conflicts")
+# The SPARQL editor (YASGUI, served from /static/vendor) sets inline styles as it draws its
+# tables and panes: its pages allow them (scripts still come only from this server); the
+# protocol's own answers on the same paths keep the strict policy.
+EDITOR_PATHS = ("/query", "/sparql")
 
 # Errors are JSON unless the client prefers HTML (a browser): then a page with the same text.
 ERROR_OFFERS = (Representation("json", "application/json"), HTML)
@@ -124,10 +128,14 @@ def error_answer(
     return response
 
 
-def content_security_policy(path: str) -> str:
+def content_security_policy(path: str, content_type: str = "") -> str:
     if path.startswith(DOCS_PATHS):
         return DOCS_CSP
-    return STANDALONE_CSP if path.startswith(STANDALONE_PATHS) else STRICT_CSP
+    if path.startswith(STANDALONE_PATHS):
+        return STANDALONE_CSP
+    if path.startswith(EDITOR_PATHS) and content_type.startswith("text/html"):
+        return STANDALONE_CSP
+    return STRICT_CSP
 
 
 class _HTTPMiddleware:
@@ -164,13 +172,16 @@ class SecurityHeadersMiddleware(_HTTPMiddleware):
 
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         path: str = scope.get("path", "")
-        csp = content_security_policy(path)
-        wanted = {**SECURITY_HEADERS, "content-security-policy": csp}
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
                 present = {name.decode("latin-1").lower() for name, _ in headers}
+                content_type = next(
+                    (v.decode("latin-1") for n, v in headers if n.lower() == b"content-type"), ""
+                )
+                csp = content_security_policy(path, content_type)
+                wanted = {**SECURITY_HEADERS, "content-security-policy": csp}
                 headers += [
                     (name.encode("latin-1"), value.encode("latin-1"))
                     for name, value in wanted.items()
@@ -270,11 +281,17 @@ def _validation_message(error: Mapping[str, Any]) -> dict[str, Any]:
     return {"in": where, "parameter": name, "message": error.get("msg", "is not valid")}
 
 
+def validation_detail(exc: RequestValidationError) -> tuple[str, list[dict[str, Any]]]:
+    """What a 422 says: one sentence, and each refused parameter (the JSON body's ``errors``)."""
+    problems = [_validation_message(error) for error in exc.errors()]
+    detail = "; ".join(f"{p['in']} parameter '{p['parameter']}': {p['message']}" for p in problems)
+    return detail, problems
+
+
 async def _on_validation_error(request: Request, exc: Exception) -> Response:
     if not isinstance(exc, RequestValidationError):
         raise TypeError("registered for RequestValidationError only")
-    problems = [_validation_message(error) for error in exc.errors()]
-    detail = "; ".join(f"{p['in']} parameter '{p['parameter']}': {p['message']}" for p in problems)
+    detail, problems = validation_detail(exc)
     return error_answer(request, 422, detail, errors=problems)
 
 

@@ -33,7 +33,7 @@ from rdflib.term import Node
 
 from csc_graph.catalogue.header import header_text
 from csc_graph.errors import StoreError
-from csc_graph.rdf.namespaces import PREFIXES
+from csc_graph.rdf.namespaces import PREFIXES, sparql_prefixes
 from csc_graph.sparql.guard import check_query
 from csc_graph.sparql.results import GRAPH_FORMATS, SELECT_FORMATS
 from csc_graph.sparql.values import iri_text
@@ -48,8 +48,10 @@ __all__ = [
     "ParamError",
     "QueryHeaderError",
     "UnknownQueryError",
+    "choice_labels",
     "load_catalogue",
     "param_choices",
+    "resolve_iris",
     "run_named",
 ]
 
@@ -401,4 +403,113 @@ def run_named(
     given = query.given(raw_params)  # choices are looked up only for enums given a value
     choices = param_choices(store, query, only=given)
     bindings = query.bind(given, base_iri=store.settings.base_iri, choices=choices)
+    bindings = resolve_iris(store, query, given, bindings)
     return store.query(query.sparql, bindings=bindings)
+
+
+_BARE_NAME = re.compile(r"[\w.~-]+")
+
+
+def resolve_iris(
+    store: Store, query: NamedQuery, given: Mapping[str, str], bindings: Mapping[str, Node]
+) -> dict[str, Node]:
+    """IRI parameters checked against the graph, so a name that misses never silently gives
+    no rows: a bare name (``youth-justice``) that names nothing under the base is read as
+    the one IRI under the base whose path ends with it (``lewisham/youth-justice``);
+    otherwise an IRI the graph never mentions is a ParamError that says so."""
+    resolved = dict(bindings)
+    base = store.settings.base_iri
+    for param in query.params:
+        term = bindings.get(param.name)
+        if param.type != "iri" or not isinstance(term, URIRef) or _mentioned(store, term):
+            continue
+        raw = given[param.name].strip()
+        candidates = _iris_ending_with(store, base, raw) if _BARE_NAME.fullmatch(raw) else []
+        if len(candidates) == 1:
+            resolved[param.name] = URIRef(candidates[0])
+            continue
+        if candidates:
+            shown = ", ".join(c.removeprefix(base) for c in candidates[:10])
+            raise ParamError(param.name, f"{raw!r} could mean any of: {shown}; give the path")
+        raise ParamError(
+            param.name,
+            f"<{term}> names nothing in the graph; give a full IRI, a prefixed name or a "
+            "path under the base IRI such as lewisham/youth-justice",
+        )
+    return resolved
+
+
+def _mentioned(store: Store, iri: URIRef) -> bool:
+    result = store.query(
+        "ASK { { ?node ?p ?o } UNION { ?s ?p ?node } UNION { ?s ?node ?o } }",
+        bindings={"node": iri},
+    )
+    return bool(result.boolean)
+
+
+def _iris_ending_with(store: Store, base: str, name: str) -> list[str]:
+    result = store.query(
+        "SELECT DISTINCT ?s WHERE { ?s ?p ?o "
+        "FILTER(isIRI(?s) && STRSTARTS(STR(?s), ?base) && STRENDS(STR(?s), ?tail)) } "
+        "ORDER BY ?s",
+        bindings={"base": Literal(base), "tail": Literal("/" + name)},
+    )
+    return [str(row["s"]) for row in result.rows if "s" in row]
+
+
+def choice_labels(store: Store, values: Collection[str]) -> dict[str, str]:
+    """A human name for each IRI among the values (rdfs:label or skos:prefLabel, English
+    first); values without one are left out."""
+    iris = [v for v in values if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", v)]
+    if not iris:
+        return {}
+    listed = " ".join(iri_text(v) for v in iris)
+    result = store.query(
+        f"SELECT ?s ?label WHERE {{ VALUES ?s {{ {listed} }} "
+        "?s <http://www.w3.org/2000/01/rdf-schema#label>|"
+        "<http://www.w3.org/2004/02/skos/core#prefLabel> ?label } "
+        "ORDER BY DESC(LANGMATCHES(LANG(?label), 'en')) ?label"
+    )
+    labels: dict[str, str] = {}
+    for row in result.rows:
+        labels.setdefault(str(row["s"]), str(row["label"]))
+    return labels
+
+
+# What a form suggests for an IRI parameter, by the parameter's name: the units for a unit
+# (or a claim's subject), the provisions units act under for a provision.
+_SUGGESTIONS = {
+    "units": sparql_prefixes()
+    + """
+SELECT DISTINCT ?iri ?label WHERE {
+  ?iri a ?type ; rdfs:label ?label .
+  ?type rdfs:subClassOf* org:OrganizationalUnit .
+} ORDER BY ?label""",
+    "provisions": sparql_prefixes()
+    + """
+SELECT DISTINCT ?iri ?label WHERE {
+  ?unit cv:hasLegalResource ?iri .
+  OPTIONAL { ?iri rdfs:label|dct:title ?label }
+} ORDER BY ?label ?iri""",
+}
+SUGGESTED_BY_NAME = {"unit": "units", "subject": "units", "provision": "provisions"}
+
+
+def iri_suggestions(store: Store, query: NamedQuery) -> dict[str, list[tuple[str, str]]]:
+    """For each IRI parameter the form can help with: (value as typed, name) pairs, the value
+    a path under the base IRI where it is one (``lewisham/youth-justice``)."""
+    base = store.settings.base_iri
+    wanted = {
+        p.name: SUGGESTED_BY_NAME[p.name]
+        for p in query.params
+        if p.type == "iri" and p.name in SUGGESTED_BY_NAME
+    }
+    found: dict[str, list[tuple[str, str]]] = {}
+    for kind in set(wanted.values()):
+        rows = store.query_whole(_SUGGESTIONS[kind]).rows
+        pairs: dict[str, str] = {}
+        for row in rows:
+            iri = str(row["iri"])
+            pairs.setdefault(iri.removeprefix(base), str(row.get("label") or _local_name(iri)))
+        found[kind] = list(pairs.items())
+    return {name: found[kind] for name, kind in wanted.items()}

@@ -49,6 +49,7 @@ class ReportFormatName(StrEnum):
     json = "json"
     ttl = "ttl"
     jsonld = "jsonld"
+    csv = "csv"
 
 
 class FailOn(StrEnum):
@@ -64,7 +65,7 @@ def validate(
             "--format",
             "-f",
             help="text (terminal), md, html (a page for reviewers), json (with a JSON Schema), "
-            "ttl or jsonld (the standard sh:ValidationReport).",
+            "ttl or jsonld (the standard sh:ValidationReport), csv (one line per result).",
         ),
     ] = ReportFormatName.text,
     output: OutputFile = None,

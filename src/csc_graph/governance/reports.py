@@ -7,6 +7,9 @@ can serve /validation on request and validate only when the graph (or the rules)
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Iterable
+
 from rdflib import Graph
 
 from csc_graph.cache import ContentCache
@@ -15,10 +18,12 @@ from csc_graph.governance.checks import all_checks
 from csc_graph.governance.conflicts import find_conflicts
 from csc_graph.governance.quotes import captured_hash, captured_paths
 from csc_graph.governance.report import Report, build_report
-from csc_graph.governance.shacl import Scope, data_hash, inputs_hash, rules_hash, validate_graph
-from csc_graph.rdf.files import read_shapes, read_union, union_graph
+from csc_graph.governance.shacl import Scope, inputs_hash, rules_hash, validate_graph
+from csc_graph.rdf.files import parse_text, read_dataset, read_shapes, read_union, union_graph
 from csc_graph.rdf.namespaces import CSC
+from csc_graph.sparql.values import iri_text
 from csc_graph.store.base import Store
+from csc_graph.store.terms import canonical_nquads, dataset_quads
 
 CAPTURED_TEXT_QUERY = f"SELECT DISTINCT ?path WHERE {{ ?source <{CSC.capturedText}> ?path }}"
 
@@ -68,9 +73,19 @@ def report_for_files(
     key = f"files:{inputs_hash(settings)}:{captured}:{scope.key()}"
 
     def compute() -> Report:
-        return report_for_graph(data, settings, scope=scope, content_hash=data_hash(settings))
+        return report_for_graph(
+            data, settings, scope=scope, content_hash=files_content_hash(settings)
+        )
 
     return cache.get_or_compute(key, compute)
+
+
+def files_content_hash(settings: Settings) -> str:
+    """The hash a store loaded from these files reports (``Store.content_hash``: canonical,
+    sorted N-Quads, one named graph per file), so a report saved from the command line names
+    the same content as the server's report on the same data."""
+    quads = dataset_quads(read_dataset(settings))
+    return hashlib.sha256(canonical_nquads(quads).encode()).hexdigest()
 
 
 def report_for_store(
@@ -95,3 +110,38 @@ def report_for_store(
         return report
 
     return cache.get_or_compute(key, compute)
+
+
+def files_holding(store: Store, settings: Settings, nodes: Iterable[str]) -> dict[str, list[str]]:
+    """For each node, the data files (paths under the root, such as
+    ``graph/lewisham/units.ttl``) whose named graphs state something about it: where a
+    reviewer goes to fix a finding."""
+    iris = sorted({n for n in nodes if n and not n.startswith("_:")})
+    if not iris:
+        return {}
+    listed = " ".join(iri_text(n) for n in iris)
+    prefix = f"{settings.base_iri}graph/"
+    result = store.query_whole(
+        f"SELECT DISTINCT ?s ?g WHERE {{ VALUES ?s {{ {listed} }} GRAPH ?g {{ ?s ?p ?o }} }}"
+    )
+    found: dict[str, list[str]] = {}
+    for row in result.rows:
+        graph = str(row["g"])
+        if graph.startswith(prefix):
+            found.setdefault(str(row["s"]), []).append(graph[len(prefix) :] + ".ttl")
+    return {node: sorted(paths) for node, paths in found.items()}
+
+
+def report_for_upload(text: str, settings: Settings) -> Report:
+    """The report on someone's own Turtle, read beside the ontology and the law (so the
+    classes and provisions it names are known); nothing is stored or merged into a store.
+    A file that does not parse raises DataFileError naming the line and column."""
+    shared = [
+        path
+        for folder in (settings.ontology_dir, settings.law_dir)
+        for path in sorted(folder.glob("*.ttl"))
+    ]
+    data = read_union(settings, shared)
+    parse_text(text, "your Turtle", settings, into=data)
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return report_for_graph(data, settings, content_hash=digest)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import textwrap
 import xml.etree.ElementTree as ET
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from itertools import pairwise
 
 import networkx as nx
@@ -22,7 +22,9 @@ from csc_graph.pathways.ages import CLIFF_BIRTHDAYS
 from csc_graph.pathways.graph import Transition, layers
 
 SVG_NS = "http://www.w3.org/2000/svg"
-FONT = "font-family:Arial,Helvetica,sans-serif"
+# A presentation attribute, not a style: a page's Content-Security-Policy (style-src 'self')
+# blocks inline styles when the SVG is placed in a page, but not attributes.
+FONT = "Arial,Helvetica,sans-serif"
 BOX_W, BOX_H, COL_GAP, ROW_GAP, MARGIN = 190, 62, 130, 26, 20
 WRAP = 26
 COLOURS = {"box": "#eef3fb", "start": "#fde9c8", "line": "#4a5d7e", "gap": "#fbe3e3"}
@@ -35,7 +37,8 @@ LABEL_SPOTS = (0.5, 0.3, 0.7, 0.15, 0.85)
 """Where along its last curve a step's label may sit, the middle first."""
 
 
-def _svg(width: float, height: float, title: str) -> ET.Element:
+def _svg(width: float, height: float, title: str, linked: bool = False) -> ET.Element:
+    """The root element; a picture with links is a group of links, not one image."""
     root = ET.Element(
         "svg",
         {
@@ -43,8 +46,9 @@ def _svg(width: float, height: float, title: str) -> ET.Element:
             "width": f"{width:.0f}",
             "height": f"{height:.0f}",
             "viewBox": f"0 0 {width:.0f} {height:.0f}",
-            "style": FONT,
-            "role": "img",
+            "font-family": FONT,
+            "role": "group" if linked else "img",
+            "aria-label": title,
         },
     )
     ET.SubElement(root, "title").text = title
@@ -172,8 +176,23 @@ def _overlap(a: Box, b: Box) -> bool:
     return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
+Link = Callable[[str], str]
+"""Where a picture placed in a page links an IRI (a stage, a step, a unit) to."""
+
+
+def _container(root: ET.Element, link: Link | None, iri: str, label: str) -> ET.Element:
+    """An <a> to the IRI's page when the picture links, else the root itself."""
+    if link is None:
+        return root
+    return ET.SubElement(root, "a", {"href": link(iri)})
+
+
 def _draw_step(
-    root: ET.Element, corners: list[Point], steps: list[Transition], placed: list[Box]
+    root: ET.Element,
+    corners: list[Point],
+    steps: list[Transition],
+    placed: list[Box],
+    link: Link | None = None,
 ) -> None:
     """A step through its waypoints: curves across the gaps, straight through waypoint slots.
     Its label goes where no label in ``placed`` is, and is added to them."""
@@ -215,18 +234,25 @@ def _draw_step(
     titles = _legal_titles(steps)
     left, top, right, _ = _label_box(points[-2], points[-1], titles, placed)
     centre = f"{(left + right) / 2:.1f}"
-    label = _text(group, (left + right) / 2, top + LABEL_LINE_H, "", **attrs)
+    holder = _container(group, link, steps[0].iri, steps[0].label)
+    label = _text(holder, (left + right) / 2, top + LABEL_LINE_H, "", **attrs)
     for i, title in enumerate(titles):
         span = ET.SubElement(label, "tspan", {"x": centre, "dy": str(LABEL_LINE_H) if i else "0"})
         span.text = title
 
 
 def _draw_stage(
-    root: ET.Element, graph: nx.DiGraph, stage: str, corner: Point, start: bool
+    root: ET.Element,
+    graph: nx.DiGraph,
+    stage: str,
+    corner: Point,
+    start: bool,
+    link: Link | None = None,
 ) -> None:
     data = graph.nodes[stage]
     x, y = corner
-    group = ET.SubElement(root, "g", {"class": "stage", "data-iri": stage})
+    holder = _container(root, link, stage, data["label"])
+    group = ET.SubElement(holder, "g", {"class": "stage", "data-iri": stage})
     units = ", ".join(label for _, label in data["delivered_by"])
     ET.SubElement(group, "title").text = data["label"] + (
         f" (delivered by {units})" if units else ""
@@ -242,33 +268,39 @@ def _draw_stage(
         span.text = line
 
 
-def pathway_svg(graph: nx.DiGraph, title: str, starts: Iterable[str] = ()) -> str:
-    """The stages and steps of a pathway graph (or a route) as an SVG document."""
+def pathway_svg(
+    graph: nx.DiGraph, title: str, starts: Iterable[str] = (), link: Link | None = None
+) -> str:
+    """The stages and steps of a pathway graph (or a route) as an SVG document; with
+    ``link``, each stage box and step label links to the page ``link`` gives for its IRI."""
     grouped, waypoints = _ordered_layers(graph)
     positions = _positions(grouped)
     right = max((x for x, _ in positions.values()), default=MARGIN) + BOX_W + MARGIN
     bottom = max((y for _, y in positions.values()), default=MARGIN) + BOX_H + MARGIN
-    root = _svg(max(right, 400), bottom, title)
+    root = _svg(max(right, 400), bottom, title, linked=link is not None)
     _arrow_marker(root)
     _text(root, MARGIN, MARGIN + 12, title, **{"font-size": "15", "font-weight": "bold"})
     placed: list[Box] = []
     for source, target, data in graph.edges(data=True):
         chain = [source, *waypoints[source, target], target]
-        _draw_step(root, [positions[n] for n in chain], data["transitions"], placed)
+        _draw_step(root, [positions[n] for n in chain], data["transitions"], placed, link)
     first = set(starts)
     for stage in graph:
-        _draw_stage(root, graph, stage, positions[stage], stage in first)
+        _draw_stage(root, graph, stage, positions[stage], stage in first, link)
     return ET.tostring(root, encoding="unicode", xml_declaration=False)
 
 
-def coverage_svg(report: CoverageReport, title: str = "Age coverage, ages 0 to 25") -> str:
-    """One bar per stated age range over ages 0 to 25; ages no unit covers are shaded."""
+def coverage_svg(
+    report: CoverageReport, title: str = "Age coverage, ages 0 to 25", link: Link | None = None
+) -> str:
+    """One bar per stated age range over ages 0 to 25; ages no unit covers are shaded. With
+    ``link``, each unit's bar links to its page."""
     top = MARGIN + 50
     longest = max((len(rng.label) for rng in report.ranges), default=0)
     label_w = max(LABEL_W, MARGIN + 8 + UNIT_CHAR_W * longest)  # no name runs off the left
     width = label_w + CELL * len(AGES) + MARGIN
     height = top + ROW_H * max(len(report.ranges), 1) + MARGIN + 20
-    root = _svg(width, height, title)
+    root = _svg(width, height, title, linked=link is not None)
     _text(root, MARGIN, MARGIN + 12, title, **{"font-size": "15", "font-weight": "bold"})
     for age in AGES:
         x = label_w + age * CELL
@@ -300,7 +332,8 @@ def coverage_svg(report: CoverageReport, title: str = "Age coverage, ages 0 to 2
         ET.SubElement(root, "line", {**line, **style})
     for row, rng in enumerate(report.ranges):
         y = top + row * ROW_H
-        group = ET.SubElement(root, "g", {"class": "unit", "data-iri": rng.unit})
+        holder = _container(root, link, rng.unit, rng.label)
+        group = ET.SubElement(holder, "g", {"class": "unit", "data-iri": rng.unit})
         ET.SubElement(group, "title").text = f"{rng.label}: ages {rng.min_age} to {rng.max_age}"
         _text(
             group,

@@ -200,3 +200,74 @@ def render_coverage(report: CoverageReport, format_name: str) -> Rendered:
         "svg": lambda: coverage_svg(report),
     }
     return Rendered(renderers[format_name](), MEDIA_TYPES[format_name])
+
+
+# ---------------------------------------------------------------- the explorer page
+
+
+@dataclass(frozen=True)
+class Explorer:
+    """What the pathway explorer page shows: the choices for its form, the picture (with
+    each stage and step linked), and every stage and step as a list with its law."""
+
+    title: str
+    svg: str
+    stages: list[dict[str, Any]]
+    steps: list[Transition]
+    stage_choices: list[tuple[str, str]]
+    concern_choices: list[tuple[str, str]]
+    labels: dict[str, str]
+
+
+def explore(
+    graph: nx.DiGraph,
+    link: Callable[[str], str],
+    age: int | None = None,
+    concerns: Sequence[str] | None = None,
+    start: str | None = None,
+) -> Explorer:
+    """The route for an age (or the whole graph without one), ready for a page; unknown
+    concern or stage names raise UnknownNameError before anything is drawn."""
+    starts: tuple[str, ...] = ()
+    if age is None:
+        shown, title = graph, "Pathways through children's social care"
+        for name in concerns or ():
+            resolve_concern(graph, name)
+        if start:
+            resolve_stage(graph, start)
+    else:
+        result = ask_route(graph, age, concerns, start)
+        shown, title, starts = result.graph, _route_title(result), result.starts
+    stages = [{**stage_dict_for(shown, s), "start": s in starts} for s in layered_order(shown)]
+    steps = sorted(
+        (t for _, _, data in shown.edges(data=True) for t in data["transitions"]),
+        key=lambda t: (t.label.lower(), t.iri),
+    )
+    labels = {s: shown.nodes[s]["label"] for s in shown} | {
+        s: graph.nodes[s]["label"] for s in graph
+    }
+    return Explorer(
+        title=title,
+        svg=pathway_svg(shown, title, starts, link=link),
+        stages=stages,
+        steps=steps,
+        stage_choices=sorted(
+            ((s, graph.nodes[s]["label"]) for s in graph), key=lambda c: c[1].lower()
+        ),
+        concern_choices=sorted(graph.graph["concepts"].items(), key=lambda c: c[1].lower()),
+        labels=labels,
+    )
+
+
+def stage_dict_for(graph: nx.DiGraph, stage: str) -> dict[str, Any]:
+    data = graph.nodes[stage]
+    return {
+        "iri": stage,
+        "label": data["label"],
+        "delivered_by": list(data["delivered_by"]),
+    }
+
+
+def coverage_page(report: CoverageReport, link: Callable[[str], str]) -> str:
+    """The coverage chart with each unit's bar linked to its page."""
+    return coverage_svg(report, link=link)

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from rdflib import Dataset, Graph, URIRef
+from rdflib.plugins.parsers.notation3 import BadSyntax
 
 from csc_graph.config import Settings
 from csc_graph.errors import DataFileError
@@ -43,14 +44,46 @@ def bind_prefixes(graph: GraphT) -> GraphT:
 
 
 def parse_file(path: Path, settings: Settings, into: Graph | None = None) -> Graph:
-    """Parse one Turtle file against the base IRI; a DataFileError names the file."""
+    """Parse one Turtle file against the base IRI; a DataFileError names the file and, for a
+    syntax error, the line and column and shows the line itself."""
     graph = into if into is not None else Graph()
     try:
         graph.parse(path, format="turtle", publicID=settings.base_iri)
     except Exception as exc:  # rdflib raises many kinds; the file name is what a user needs
         shown = _shown(path, settings)
-        raise DataFileError(f"{shown}: {exc}", file=shown) from exc
+        raise DataFileError(parse_error_text(exc, shown), file=shown) from exc
     return graph
+
+
+def parse_text(text: str, name: str, settings: Settings, into: Graph | None = None) -> Graph:
+    """Parse Turtle given as text (an upload) against the base IRI; errors as parse_file's."""
+    graph = into if into is not None else Graph()
+    try:
+        graph.parse(data=text, format="turtle", publicID=settings.base_iri)
+    except Exception as exc:
+        raise DataFileError(parse_error_text(exc, name), file=name) from exc
+    return graph
+
+
+def parse_error_text(exc: Exception, shown: str) -> str:
+    """What went wrong, for a person: ``file, line L, column C: why``, then the offending
+    line with a caret under the column. rdflib's own message embeds the whole file as a
+    Python bytes repr; only its reason is kept."""
+    if not isinstance(exc, BadSyntax):
+        return f"{shown}: {exc}"
+    raw = exc._str
+    text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw)
+    index = min(max(int(exc._i), 0), len(text))  # a character position in the text
+    line_start = text.rfind("\n", 0, index) + 1
+    line_end = text.find("\n", index)
+    line = text[line_start : line_end if line_end != -1 else len(text)]
+    line_number = text.count("\n", 0, index) + 1
+    column = index - line_start + 1
+    why = str(exc._why).strip() or "bad syntax"
+    return (
+        f"{shown}, line {line_number}, column {column}: Turtle syntax error: {why}\n"
+        f"    {line}\n    {' ' * (column - 1)}^"
+    )
 
 
 def _shown(path: Path, settings: Settings) -> str:

@@ -7,6 +7,7 @@ remote store; the page model (``ResourcePage``) is derived from that graph alone
 """
 
 import json
+import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -20,7 +21,7 @@ from rdflib.term import Node
 
 from csc_graph.config import Settings
 from csc_graph.rdf.files import bind_prefixes, graph_iri
-from csc_graph.rdf.labels import id_link, label_of
+from csc_graph.rdf.labels import id_link, label_of, qname
 from csc_graph.rdf.namespaces import CSC, CV, ORG, SCHEMA, sparql_prefixes
 from csc_graph.store.base import Store
 
@@ -55,7 +56,7 @@ WHERE {
     ?claim rdf:subject ?this ; a csc:Claim ; ?cp ?cv .
     OPTIONAL {
       ?claim prov:wasDerivedFrom ?src .
-      ?src ?srclp ?srcl FILTER(?srclp IN (rdfs:label, dct:title))
+      ?src ?srclp ?srcl FILTER(?srclp IN (rdfs:label, dct:title, schema:url, csc:capturedOn))
     }
   }
 }
@@ -114,13 +115,25 @@ def jsonld_context(settings: Settings) -> dict[str, Any]:
     return _read_context(settings.ontology_dir / CONTEXT_FILE)
 
 
-def to_jsonld(graph: Graph, settings: Settings) -> dict[str, Any]:
-    """The graph as JSON-LD compacted with the project context (numbers and booleans native)."""
+def to_jsonld(graph: Graph, settings: Settings, first: str | None = None) -> dict[str, Any]:
+    """The graph as JSON-LD compacted with the project context (numbers and booleans native);
+    the node ``first`` (the resource asked for) leads the ``@graph``."""
     context = jsonld_context(settings)["@context"]
     text = graph.serialize(
         format="json-ld", context=context, auto_compact=True, use_native_types=True
     )
-    return json.loads(text)
+    document: dict[str, Any] = json.loads(text)
+    nodes = document.get("@graph")
+    if first is not None and isinstance(nodes, list):
+        document["@graph"] = sorted(nodes, key=lambda n: _node_id(n) != first)
+    return document
+
+
+def _node_id(node: Any) -> str | None:
+    if not isinstance(node, dict):
+        return None
+    ident = node.get("@id", node.get("id"))
+    return ident if isinstance(ident, str) else None
 
 
 # ---------------------------------------------------------------- the page model
@@ -152,6 +165,9 @@ class Claim:
     value: Term
     source: Term | None
     quote: str | None
+    source_url: str | None = None
+    captured_on: str | None = None
+    evidence: Term | None = None
 
 
 class Fact(NamedTuple):
@@ -185,6 +201,7 @@ class ResourcePage:
     properties: list[Property]
     incoming: list[Property]
     claims: list[Claim]
+    disagreements: list[Property] = field(default_factory=list)
 
 
 # Predicates whose values are pages on the web, not resources this graph describes.
@@ -227,6 +244,10 @@ def _term(graph: Graph, node: Node) -> Term:
     return Term(node, label_of(graph, node))
 
 
+def _is_web_address(node: Node | None) -> bool:
+    return node is not None and str(node).startswith(("https://", "http://"))
+
+
 def _web_page(node: Node) -> Term:
     """Linked out only over http(s): a page never carries a javascript: or data: link."""
     web = isinstance(node, URIRef) and str(node).startswith(("https://", "http://"))
@@ -241,12 +262,18 @@ def _claims(graph: Graph, iri: URIRef) -> list[Claim]:
             continue
         source = graph.value(claim, PROV.wasDerivedFrom)
         quote = graph.value(claim, CSC.quote)
+        evidence = graph.value(claim, CSC.evidence)
+        url = None if source is None else graph.value(source, SCHEMA.url)
+        captured = None if source is None else graph.value(source, CSC.capturedOn)
         claims.append(
             Claim(
                 predicate=_term(graph, predicate),
                 value=_term(graph, value),
                 source=None if source is None else _term(graph, source),
                 quote=None if quote is None else str(quote),
+                source_url=str(url) if _is_web_address(url) else None,
+                captured_on=None if captured is None else str(captured),
+                evidence=None if evidence is None else _term(graph, evidence),
             )
         )
     return sorted(
@@ -279,6 +306,7 @@ def page(graph: Graph, iri: str) -> ResourcePage:
     ]
     incoming = [(p, s) for s, p in graph.subject_predicates(this) if isinstance(s, URIRef)]
     description = graph.value(this, DCTERMS.description) or graph.value(this, SKOS.definition)
+    properties = _group(graph, outgoing, claims)
     return ResourcePage(
         iri=this,
         label=label_of(graph, this),
@@ -286,9 +314,90 @@ def page(graph: Graph, iri: str) -> ResourcePage:
             (_term(graph, t) for t in graph.objects(this, RDF.type)), key=lambda t: t.label
         ),
         description=None if description is None else str(description),
-        properties=_group(graph, outgoing, claims),
+        properties=properties,
         incoming=_group(graph, incoming, []),
         claims=claims,
+        disagreements=[p for p in properties if _disagree(p)],
+    )
+
+
+# Predicates that take one value: two values from two sources are a disagreement (the
+# conflicts report compares the same ones).
+SINGLE_VALUED = frozenset(
+    {
+        ORG.subOrganizationOf,
+        SCHEMA.audience,
+        SCHEMA.requiredMinAge,
+        SCHEMA.requiredMaxAge,
+        RDFS.label,
+        SKOS.prefLabel,
+        CSC.statutory,
+    }
+)
+
+
+def _disagree(prop: Property) -> bool:
+    """Several values of a one-valued property, backed by different sources."""
+    if prop.predicate.node not in SINGLE_VALUED or len(prop.values) < 2:
+        return False
+    backers = [frozenset(fact.sources) for fact in prop.values if fact.sources]
+    return len(backers) >= 2 and len(set(backers)) >= 2
+
+
+# ---------------------------------------------------------------- terms the graph only uses
+
+
+@dataclass(frozen=True)
+class TermUse:
+    """A property or class from a reused vocabulary that the graph uses but does not
+    describe: how often, a few examples, and where it is defined."""
+
+    iri: URIRef
+    name: str
+    label: str
+    as_property: int
+    as_class: int
+    examples: list[Term]
+    vocabulary: str
+
+
+TERM_USE_QUERY = """
+SELECT (COUNT(?ps) AS ?asProperty) (COUNT(?cs) AS ?asClass) WHERE {
+  { ?ps ?term ?po } UNION { ?cs a ?term }
+}
+"""
+TERM_EXAMPLES_QUERY = """
+SELECT DISTINCT ?s ?label WHERE {
+  { ?s ?term ?o } UNION { ?s a ?term }
+  FILTER(isIRI(?s))
+  OPTIONAL { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?label }
+} ORDER BY ?label ?s LIMIT 20
+"""
+
+
+def term_use(store: Store, iri: str) -> TermUse | None:
+    """How the graph uses a term it does not describe (a predicate such as org:hasUnit or a
+    class such as prov:Entity), or None when it does not use it at all."""
+    term = URIRef(iri)
+    counts = store.query_whole(TERM_USE_QUERY, bindings={"term": term}).rows
+    as_property = int(str(counts[0].get("asProperty", 0))) if counts else 0
+    as_class = int(str(counts[0].get("asClass", 0))) if counts else 0
+    if not as_property and not as_class:
+        return None
+    rows = store.query_whole(TERM_EXAMPLES_QUERY, bindings={"term": term}).rows
+    examples = [
+        Term(row["s"], str(row["label"]) if row.get("label") is not None else qname(row["s"]))
+        for row in rows
+    ]
+    name = qname(term)
+    return TermUse(
+        iri=term,
+        name=name,
+        label=READABLE_NAMES.get(term, name),
+        as_property=as_property,
+        as_class=as_class,
+        examples=examples,
+        vocabulary=re.split(r"(?<=[#/])[^#/]*$", iri)[0],
     )
 
 

@@ -7,6 +7,8 @@ format names to them and to the media type the API negotiates, so the doors only
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
@@ -14,7 +16,7 @@ from typing import Any
 
 from csc_graph.formats import Representation
 from csc_graph.governance.diff import Comparison
-from csc_graph.governance.report import Report
+from csc_graph.governance.report import Report, ResultRow
 from csc_graph.rdf.namespaces import SH
 from csc_graph.web import WEB_DIR, environment
 
@@ -38,6 +40,30 @@ _env.filters["md"] = lambda text: (
     "" if text is None else str(text).replace("|", "\\|").replace("\n", " ").strip()
 )
 _env.globals["severity_names"] = SEVERITY_NAMES
+
+
+def collapse_rows(rows: list[ResultRow]) -> list[list[ResultRow]]:
+    """Rows with the same finding (shape, property, message, fix) side by side, so a report
+    says a repeated finding once and lists the items it concerns under it."""
+    buckets: dict[tuple[str, str, str, str], list[ResultRow]] = {}
+    for row in rows:
+        key = (row.shape, row.path or "", row.message, row.fix)
+        buckets.setdefault(key, []).append(row)
+    return list(buckets.values())
+
+
+def repeated_findings(report: Report) -> list[tuple[str, str, int]]:
+    """(severity, message, how many items) for every finding, most serious and commonest
+    first: the report's first screen."""
+    counts: dict[tuple[str, str], int] = {}
+    for row in report.results:
+        counts[row.severity, row.message] = counts.get((row.severity, row.message), 0) + 1
+    order = {name: i for i, name in enumerate(SEVERITY_NAMES)}
+    ranked = sorted(counts.items(), key=lambda item: (order.get(item[0][0], 9), -item[1]))
+    return [(severity, message, n) for (severity, message), n in ranked]
+
+
+_env.filters["collapse_rows"] = collapse_rows
 
 
 def report_to_dict(report: Report, comparison: Comparison | None = None) -> dict[str, Any]:
@@ -100,9 +126,50 @@ def render_markdown(report: Report, comparison: Comparison | None = None) -> str
     return _env.get_template("report.md").render(report=report, comparison=comparison)
 
 
-def render_html(report: Report, comparison: Comparison | None = None, site: str = "") -> str:
-    """A standalone page; resource links are ``{site}/id/...`` (root-relative by default)."""
-    return _env.get_template("report.html").render(report=report, comparison=comparison, site=site)
+def render_html(
+    report: Report, comparison: Comparison | None = None, site: str = "", **page: Any
+) -> str:
+    """A standalone page; resource links are ``{site}/id/...`` (root-relative by default; a
+    saved page keeps working when ``site`` is the server's or the public address).
+
+    ``page`` adds what the served workspace shows: ``site_nav``, ``formats`` (links to the
+    other formats), ``generated`` (a timestamp), ``version``, ``files`` (focus node to the
+    files that hold it), ``upload`` (the form to validate one's own Turtle), ``title``,
+    ``note``."""
+    return _env.get_template("report.html").render(
+        report=report,
+        comparison=comparison,
+        site=site,
+        repeated=repeated_findings(report),
+        **page,
+    )
+
+
+CSV_COLUMNS = (
+    "severity",
+    "focus",
+    "focus_label",
+    "path",
+    "value",
+    "message",
+    "fix",
+    "shape",
+    "source",
+    "source_title",
+    "quote",
+    "group_label",
+)
+
+
+def render_csv(report: Report, comparison: Comparison | None = None) -> str:
+    """One line per SHACL result, for a spreadsheet."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for row in report.results:
+        values = asdict(row)
+        writer.writerow(["" if values.get(c) is None else str(values[c]) for c in CSV_COLUMNS])
+    return out.getvalue()
 
 
 def render_conflicts_html(report: Report, site: str = "") -> str:
@@ -140,6 +207,7 @@ REPORT_FORMATS: dict[str, ReportFormat] = {
             "md", Representation("md", "text/markdown", ("text/x-markdown",)), render_markdown
         ),
         ReportFormat("text", Representation("text", "text/plain"), render_text),
+        ReportFormat("csv", Representation("csv", "text/csv"), render_csv),
     )
 }
 
