@@ -238,10 +238,12 @@ def test_html_page_for_browsers_shows_labels_links_and_provenance(client: TestCl
     response = client.get(f"/id/{YOUTH_JUSTICE}", headers={"accept": browser})
     assert response.headers["content-type"].startswith("text/html")
     claims, links = _cells(response.text, "claims")
-    assert claims[0] == ["Claim", "Source", "Quoted sentence"]
+    assert claims[0] == ["Claim", "Source", "Quoted sentence", "Stated or inferred"]
     turtle = fetch_graph(client, f"/id/{YOUTH_JUSTICE}", "text/turtle")
     assert len(claims) - 1 == len(set(turtle.subjects(RDF.type, CSC.Claim)))
-    assert ["Childrens social care safeguarding service", AGES_QUOTE] in [r[1:] for r in claims]
+    (ages,) = [row for row in claims if row[0].startswith("ages served:")]
+    assert ages[1].startswith("Childrens social care safeguarding service")
+    assert ages[2:] == [AGES_QUOTE, "csc:Stated"]
     facts, _ = _cells(response.text, "facts")
     assert any(PARENT_LABEL in row for row in facts)
     assert "/id/lewisham/integrated-adolescent-safeguarding" in links

@@ -116,10 +116,15 @@ def files_holding(store: Store, settings: Settings, nodes: Iterable[str]) -> dic
     """For each node, the data files (paths under the root, such as
     ``graph/lewisham/units.ttl``) whose named graphs state something about it: where a
     reviewer goes to fix a finding."""
-    iris = sorted({n for n in nodes if n and not n.startswith("_:")})
-    if not iris:
+    terms = []
+    for node in sorted({n for n in nodes if n and not n.startswith("_:")}):
+        try:
+            terms.append(iri_text(node))
+        except ValueError:  # a row about a claim or a literal names no node of a file
+            continue
+    if not terms:
         return {}
-    listed = " ".join(iri_text(n) for n in iris)
+    listed = " ".join(terms)
     prefix = f"{settings.base_iri}graph/"
     result = store.query_whole(
         f"SELECT DISTINCT ?s ?g WHERE {{ VALUES ?s {{ {listed} }} GRAPH ?g {{ ?s ?p ?o }} }}"
