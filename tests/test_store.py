@@ -17,7 +17,7 @@ from rdflib.namespace import XSD
 from csc_graph.config import Settings
 from csc_graph.governance.gate import DataFileError, FailedChecksError, InvalidGraphError, load_into
 from csc_graph.rdf.files import data_files, graph_iri, parse_file, read_dataset
-from csc_graph.store import open_store
+from csc_graph.store import open_store, workers
 from csc_graph.store.base import (
     QueryRefused,
     QuerySyntaxError,
@@ -26,7 +26,6 @@ from csc_graph.store.base import (
     Store,
     StoreError,
 )
-from csc_graph.store import workers
 from csc_graph.store.embedded import EmbeddedStore
 from csc_graph.store.remote import RemoteStore
 

@@ -9,7 +9,7 @@ and ``app.state.settings``, so it can be mounted in another app.
 
 from collections.abc import Callable
 from typing import Annotated, Any
-from urllib.parse import parse_qs, urlencode
+from urllib.parse import parse_qs, unquote_to_bytes, urlencode
 
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.concurrency import run_in_threadpool
@@ -115,7 +115,8 @@ EXAMPLES = {
 RESULT_RESPONSES: dict[int | str, dict[str, object]] = {
     200: {
         "description": "Query results, or the service description when there is no query. "
-        "The header X-Result-Truncated: true says the rows were cut at the row limit.",
+        "The header X-Result-Truncated: true says the answer was cut, at the row limit "
+        "or the byte limit (X-Result-Truncated-By: rows or bytes).",
         "content": {
             r.media_type: {"example": EXAMPLES[r.media_type]} if r.media_type in EXAMPLES else {}
             for r in (*SOLUTION_REPRESENTATIONS, *GRAPH_REPRESENTATIONS)
@@ -126,7 +127,10 @@ RESULT_RESPONSES: dict[int | str, dict[str, object]] = {
     406: {"description": "No acceptable result format for this kind of query."},
     413: {"description": "The request body is over the size limit."},
     415: {"description": "POST with a media type other than a form or a SPARQL query."},
-    503: {"description": "The query ran past the time limit and was stopped."},
+    503: {
+        "description": "The query ran past the time limit or the memory limit and was "
+        "stopped, or every query process is busy and the queue is full (with Retry-After)."
+    },
 }
 
 POST_BODY = {
@@ -174,6 +178,7 @@ def result_headers(result: QueryResult) -> dict[str, str]:
     headers = {"Vary": "Accept"}
     if result.truncated:
         headers["X-Result-Truncated"] = "true"
+        headers["X-Result-Truncated-By"] = result.truncated_by or "rows"
     return headers
 
 
@@ -278,9 +283,12 @@ def sparql_get(
     """
     if "update" in request.query_params:
         raise HTTPException(403, READ_ONLY)
+    _strict_utf8(request.scope.get("query_string", b""))
     text = _one_query(query or [])
     if text is None:
         return _describe_service(request, store, format)
+    if not text.strip():
+        raise HTTPException(400, "No query: 'query=' is empty")
     return _answer(request, store, text, default_graph_uri or [], named_graph_uri or [], format)
 
 
@@ -292,6 +300,15 @@ def _media_type(request: Request) -> tuple[str, dict[str, str]]:
         key, _, value = param.partition("=")
         options[key.strip().lower()] = value.strip().strip('"')
     return media.lower(), options
+
+
+def _strict_utf8(encoded: bytes) -> None:
+    """A percent-encoded form or query string must decode to UTF-8, as a raw body must:
+    %FF is refused, not silently turned into U+FFFD."""
+    try:
+        unquote_to_bytes(encoded.replace(b"+", b" ")).decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise HTTPException(400, f"The form or query string is not valid UTF-8: {error}") from None
 
 
 def _decode(body: bytes) -> str:
@@ -307,7 +324,9 @@ async def _read_post(request: Request) -> tuple[list[str], dict[str, list[str]]]
     if media == SPARQL_UPDATE:
         raise HTTPException(403, READ_ONLY)
     if media == FORM:
-        fields = parse_qs(_decode(await request.body()), keep_blank_values=True)
+        body = await request.body()
+        _strict_utf8(body)
+        fields = parse_qs(_decode(body), keep_blank_values=True)
         if "update" in fields:
             raise HTTPException(403, READ_ONLY)
         return fields.get("query", []), fields
@@ -341,6 +360,7 @@ async def sparql_post(
     """
     if "update" in request.query_params:
         raise HTTPException(403, READ_ONLY)
+    _strict_utf8(request.scope.get("query_string", b""))
     queries, fields = await _read_post(request)
     text = _one_query([*request.query_params.getlist("query"), *queries])
     if text is None or not text.strip():

@@ -45,10 +45,10 @@ __all__ = [
     "QueryBusy",
     "QueryMemoryExceeded",
     "QueryRefused",
-    "QueryTooComplex",
     "QueryResult",
     "QuerySyntaxError",
     "QueryTimeout",
+    "QueryTooComplex",
     "ResultTruncated",
     "Store",
     "StoreError",
@@ -137,9 +137,11 @@ class Store(ABC):
     @abstractmethod
     def _evaluate(self, request: QueryRequest) -> QueryResult: ...
 
+    @abstractmethod
     def warm(self) -> None:
         """Start the query processes now rather than at the first query."""
 
+    @abstractmethod
     def close(self) -> None:
         """Stop the query processes (they also stop when this process ends)."""
 

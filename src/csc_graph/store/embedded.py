@@ -127,10 +127,7 @@ class EmbeddedStore(Store):
         if self.settings.store_path is None:
             return ox.Store()
         complete = [g for g in self._generations() if is_complete(g)]
-        if complete:
-            store = _open_on_disk(complete[-1])
-        else:
-            store = self._new_generation()
+        store = _open_on_disk(complete[-1]) if complete else self._new_generation()
         for generation in self._generations():
             if not is_complete(generation):
                 log.warning("Removing %s: a load into it did not finish", generation)

@@ -138,7 +138,7 @@ class RemoteStore(Store):
             raise QuerySyntaxError(body.decode(errors="replace"))
         if response.status_code >= 300:
             raise StoreError(f"SPARQL endpoint answered {response.status_code}: {body[:500]!r}")
-        if cut:
+        if cut and max_bytes is not None:
             body = body[: body.rfind(b"\n", 0, max_bytes + 1) + 1]
         return body, cut
 
@@ -163,8 +163,8 @@ class RemoteStore(Store):
         cap, max_bytes = self.settings.max_rows, self.settings.max_result_bytes
         if kind == "ask":
             body, _ = self._post_query(request.text, _SELECT_TYPE, params, request.deadline)
-            solutions = ox.parse_query_results(body, ox.QueryResultsFormat.JSON)
-            return QueryResult(kind="ask", boolean=bool(solutions))
+            answer = ox.parse_query_results(body, ox.QueryResultsFormat.JSON)
+            return QueryResult(kind="ask", boolean=bool(answer))
         accept = _GRAPH_TYPE if kind == "graph" else _TSV_TYPE
         body, cut = self._post_query(request.text, accept, params, request.deadline, max_bytes)
         by_bytes = "bytes" if cut else None
@@ -177,7 +177,7 @@ class RemoteStore(Store):
             return QueryResult(
                 kind="graph", graph=graph, truncated=bool(truncated_by), truncated_by=truncated_by
             )
-        solutions = ox.parse_query_results(body, ox.QueryResultsFormat.TSV)
+        solutions: Any = ox.parse_query_results(body, ox.QueryResultsFormat.TSV)
         variables = [v.value for v in solutions.variables]
         rows = [
             {v: to_rdflib(term) for v, term in zip(variables, s, strict=True) if term is not None}
@@ -217,8 +217,10 @@ class RemoteStore(Store):
         """Hash and count, read again when older than settings.store_hash_seconds: others
         may change the endpoint, and ETags, /validation and /health must follow."""
         with self._lock:
-            if self._snapshot is None or self._hash is None or not self._fresh(
-                self._snapshot.taken
+            if (
+                self._snapshot is None
+                or self._hash is None
+                or not self._fresh(self._snapshot.taken)
             ):
                 quads = list(self._quads())
                 digest = hashlib.sha256(canonical_nquads(quads).encode()).hexdigest()

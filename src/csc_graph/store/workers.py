@@ -49,14 +49,21 @@ log = logging.getLogger(__name__)
 START_SECONDS = 60.0
 """Longest a worker may take to start and load its data."""
 
-arrival: ContextVar[float | None] = ContextVar("csc_graph_request_arrival", default=None)
-"""When the current request arrived (time.monotonic()); set by the HTTP door."""
+arrival: ContextVar[list[float] | None] = ContextVar("csc_graph_request_arrival", default=None)
+"""When the current request arrived ([time.monotonic()]); set by the HTTP door."""
 
 
 def deadline_for(timeout: float) -> float:
-    """The monotonic time by which the current request's query must be answered."""
-    start = arrival.get()
-    return (time.monotonic() if start is None else start) + timeout
+    """The monotonic time by which a query must be answered: for a request's first query,
+    its time limit counts from the request's arrival (so waiting for a thread or a query
+    process counts); a page that asks several queries gives each later one its own limit."""
+    now = time.monotonic()
+    pending = arrival.get()
+    try:
+        start = pending.pop() if pending is not None else now
+    except IndexError:  # another thread of the same request took it first
+        start = now
+    return start + timeout
 
 
 def raise_for_reply(reply: dict[str, Any]) -> None:
@@ -87,7 +94,13 @@ class Payload:
 class Worker:
     """One running query process and its two pipe ends."""
 
-    def __init__(self, process: subprocess.Popen[bytes], to_child: Connection, from_child: Connection, generation: int) -> None:  # fmt: skip
+    def __init__(
+        self,
+        process: subprocess.Popen[bytes],
+        to_child: Connection,
+        from_child: Connection,
+        generation: int,
+    ) -> None:
         self.process = process
         self.to_child = to_child
         self.from_child = from_child
