@@ -186,7 +186,9 @@ class EmbeddedStore(Store):
         self._pool.warm()
 
     def close(self) -> None:
+        """Stop the workers and let go of the on-disk store (its lock) too."""
         self._pool.close()
+        self._store = ox.Store()
 
     def worker_pids(self) -> list[int]:
         return self._pool.pids()
