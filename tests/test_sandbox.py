@@ -5,10 +5,8 @@ crash-safe on-disk generations, and a remote store that needs no server option."
 import gc
 import json
 import os
-import random
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -36,6 +34,7 @@ from csc_graph.store.base import (
     open_store,
 )
 from csc_graph.store.sandbox import filter_program
+from sandbox_attacks import DOUBLING, Canary, escape_variants, generated_queries
 
 LW = "https://w3id.org/csc-graph/id/lewisham/"
 GENERATED = 2_000  # per store; with the hand-written variants, several thousand in all
@@ -61,97 +60,11 @@ def mini(tmp_path: Path, settings: Settings) -> Settings:
     return settings.model_copy(update={"root": tmp_path})
 
 
-class Canary:
-    """A listener on 127.0.0.1 that counts every connection it accepts."""
-
-    def __init__(self) -> None:
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(64)
-        self.sock.settimeout(0.1)
-        self.port = self.sock.getsockname()[1]
-        self.url = f"http://127.0.0.1:{self.port}/internal/sparql"
-        self.connections = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._accept, daemon=True)
-        self._thread.start()
-
-    def _accept(self) -> None:
-        while not self._stop.is_set():
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                continue
-            self.connections += 1
-            conn.close()
-
-    def close(self) -> None:
-        self._stop.set()
-        self._thread.join(timeout=2)
-        self.sock.close()
-
-
 @pytest.fixture
 def canary() -> Iterator[Canary]:
     listener = Canary()
     yield listener
     listener.close()
-
-
-def escape_variants(url: str) -> list[str]:
-    """The issue's bypass and its relatives: other escapes, other comment positions."""
-    service = f"SERVICE <{url}> {{ ?a ?b ?c }}"
-    newlines = ["\\u000A", "\\u000a", "\\U0000000A", "\\u000D", "\\u000D\\u000A"]
-    variants = []
-    for newline in newlines:
-        variants += [
-            f'SELECT * WHERE {{ # {newline} ?s ?p """\n{service} # """\n}}',
-            f"SELECT * WHERE {{ # {newline} ?s ?p '''\n{service} # '''\n}}",
-            f'# {newline} SELECT * WHERE {{ ?s ?p """\n}} {service} # """\n',
-            f'SELECT * WHERE {{ ?s ?p ?o # x {newline} FILTER("\n{service} #")\n}}',
-        ]
-    variants += [
-        f"SELECT * WHERE {{ \\u0053ERVICE <{url}> {{ ?a ?b ?c }} }}",
-        f"SELECT * WHERE {{ SERVIC\\u0045 <{url}> {{ ?a ?b ?c }} }}",
-        f"SELECT * WHERE {{ \\u0023 {service}\n }}",
-        f"SELECT * WHERE {{ {service.replace('<', chr(92) + 'u003C')} }}",
-        f"SELECT * FROM <{url}> WHERE {{ ?s ?p ?o }}",
-        f"LOAD <{url}>",
-        f"SELECT * WHERE {{ SERVICE SILENT <{url}> {{ ?a ?b ?c }} }}",
-    ]
-    return variants
-
-
-def generated_queries(url: str, count: int, seed: int = 12) -> list[str]:
-    """Random mixes of comments, codepoint escapes, long strings and SERVICE/LOAD/FROM."""
-    rng = random.Random(seed)
-    escapes = ["\\u000A", "\\u000D", "\\u0023", "\\u0022", "\\u0027", "\\u003E", "\\u007B"]
-    pieces = [
-        "# ",
-        "\n",
-        '"""',
-        "'''",
-        '"',
-        "'",
-        " ?s ?p ?o ",
-        "{",
-        "}",
-        " . ",
-        f"SERVICE <{url}> {{ ?a ?b ?c }}",
-        f"SERVICE SILENT <{url}> {{ ?a ?b ?c }}",
-        f"FROM <{url}>",
-        f"FROM NAMED <{url}>",
-        f"LOAD <{url}>",
-        "x" * 300,
-        "FILTER(",
-        ")",
-        *escapes,
-    ]
-    queries = []
-    for _ in range(count):
-        body = "".join(rng.choice(pieces) for _ in range(rng.randint(3, 14)))
-        queries.append(rng.choice(["SELECT * WHERE { ", "SELECT * ", "ASK { ", ""]) + body)
-    return queries
 
 
 def send_all(store: Store, queries: list[str]) -> None:
@@ -282,13 +195,6 @@ def test_the_remote_store_refuses_what_would_crash_oxigraph(remote_store: Store)
     assert remote_store.query("ASK { ?s a csc:Council }").boolean is True
 
 
-DOUBLING = (
-    "SELECT * WHERE { VALUES ?k { 1 2 3 4 5 6 7 8 } BIND(CONCAT(STR(?k), STR(?k)) AS ?y1) "
-    + " ".join(f"BIND(CONCAT(?y{i}, ?y{i}) AS ?y{i + 1})" for i in range(1, 23))
-    + " }"
-)
-
-
 def test_a_huge_answer_is_cut_at_the_byte_cap(store: Store) -> None:
     """23 doublings over 8 rows is 537 MB as JSON; the worker stops at the cap."""
     capped = store.with_limits(max_result_bytes=40_000_000, query_timeout=30)
@@ -393,9 +299,13 @@ def test_a_load_killed_midway_leaves_the_last_good_generation(
     process = subprocess.Popen(
         [sys.executable, "-c", LOAD_AND_HANG, str(mini.root), str(path)],
         stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
     )
-    assert process.stdout is not None and process.stdout.readline().strip() == "written"
+    assert process.stdout is not None and process.stderr is not None
+    line = process.stdout.readline().strip()
+    if line != "written":
+        pytest.fail(f"the loading process did not get to write: {process.stderr.read()[-2000:]}")
     process.send_signal(signal.SIGKILL)
     process.wait()
     assert len(list(path.iterdir())) == 2  # the good generation and the unfinished one

@@ -8,11 +8,12 @@ and ``app.state.settings``, so it can be mounted in another app.
 """
 
 from collections.abc import Callable
+from functools import partial
 from typing import Annotated, Any
 from urllib.parse import parse_qs, unquote_to_bytes, urlencode
 
+import anyio
 from fastapi import APIRouter, HTTPException, Query, Request
-from fastapi.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from csc_graph.api.deps import StoreDep, choose_representation, render
@@ -25,7 +26,7 @@ from csc_graph.formats import (
     Representation,
 )
 from csc_graph.sparql.results import GRAPH_FORMATS, SELECT_FORMATS
-from csc_graph.store.base import QueryResult, Store
+from csc_graph.store.base import QueryBusy, QueryResult, Store
 
 router = APIRouter(tags=["SPARQL"])
 
@@ -158,6 +159,30 @@ POST_BODY = {
 }
 
 
+def _query_threads(request: Request) -> anyio.CapacityLimiter:
+    """The threads /sparql may hold: one per query process plus one per queue place."""
+    limiter: anyio.CapacityLimiter | None = getattr(request.app.state, "query_threads", None)
+    if limiter is None:
+        settings = request.app.state.settings
+        limiter = anyio.CapacityLimiter(settings.query_workers + settings.query_queue)
+        request.app.state.query_threads = limiter
+    return limiter
+
+
+async def in_query_thread(request: Request, call: Callable[..., Response], *args: Any) -> Response:
+    """Run a query-answering call in a thread of its own limiter, or refuse at once (503 and
+    Retry-After) when every place is taken: a request that cannot be admitted never takes a
+    thread, so it cannot slow /health, static files or pages down."""
+    limiter = _query_threads(request)
+    if limiter.available_tokens < 1:
+        settings = request.app.state.settings
+        raise QueryBusy(
+            f"All {settings.query_workers} query processes are busy and {settings.query_queue} "
+            "queries are waiting (CSC_GRAPH_QUERY_WORKERS, CSC_GRAPH_QUERY_QUEUE); try again"
+        )
+    return await anyio.to_thread.run_sync(partial(call, *args), limiter=limiter)
+
+
 def _one_query(queries: list[str]) -> str | None:
     if len(queries) > 1:
         raise HTTPException(
@@ -267,7 +292,7 @@ def _describe_service(request: Request, store: Store, format_name: str | None) -
     summary="SPARQL 1.1 query (GET), or the service description",
     responses=RESULT_RESPONSES,
 )
-def sparql_get(
+async def sparql_get(
     request: Request,
     store: StoreDep,
     query: QueryParam = None,
@@ -286,10 +311,11 @@ def sparql_get(
     _strict_utf8(request.scope.get("query_string", b""))
     text = _one_query(query or [])
     if text is None:
-        return _describe_service(request, store, format)
+        return await in_query_thread(request, _describe_service, request, store, format)
     if not text.strip():
         raise HTTPException(400, "No query: 'query=' is empty")
-    return _answer(request, store, text, default_graph_uri or [], named_graph_uri or [], format)
+    graphs = (default_graph_uri or [], named_graph_uri or [])
+    return await in_query_thread(request, _answer, request, store, text, *graphs, format)
 
 
 def _media_type(request: Request) -> tuple[str, dict[str, str]]:
@@ -368,6 +394,6 @@ async def sparql_post(
     default_graphs = [*(default_graph_uri or []), *fields.get("default-graph-uri", [])]
     named_graphs = [*(named_graph_uri or []), *fields.get("named-graph-uri", [])]
     format_name = format or next(iter(fields.get("format", [])), None)
-    return await run_in_threadpool(
-        _answer, request, store, text, default_graphs, named_graphs, format_name
+    return await in_query_thread(
+        request, _answer, request, store, text, default_graphs, named_graphs, format_name
     )
