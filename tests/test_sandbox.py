@@ -18,7 +18,9 @@ from pathlib import Path
 
 import httpx
 import pytest
+from fastapi.testclient import TestClient
 
+from csc_graph.api.app import create_app
 from csc_graph.config import Settings
 from csc_graph.errors import QueryMemoryExceeded, QueryTooComplex
 from csc_graph.governance.gate import load_into, reload_if_valid
@@ -342,9 +344,14 @@ def test_a_stock_oxigraph_serve_is_served_correctly_and_its_hash_follows_changes
         assert graph.rsplit("/", 1)[0] in str(named.rows[0]["g"])
         before = stock.content_hash()
         assert before == store.content_hash()
-        change = f"INSERT DATA {{ GRAPH <{graph}> {{ <{LW}x> <{LW}y> 1 }} }}"
-        httpx.post(f"{url}/update", data={"update": change}, timeout=10).raise_for_status()
-        assert stock.content_hash() != before
+        with TestClient(create_app(stock.settings, store=stock)) as client:
+            assert client.get("/services").json()["total_items"] > 5
+            etag = client.get("/id/lewisham/mash").headers["ETag"]
+            change = f"INSERT DATA {{ GRAPH <{graph}> {{ <{LW}x> <{LW}y> 1 }} }}"
+            httpx.post(f"{url}/update", data={"update": change}, timeout=10).raise_for_status()
+            assert stock.content_hash() != before
+            again = client.get("/id/lewisham/mash", headers={"If-None-Match": etag})
+            assert again.status_code == 200 and again.headers["ETag"] != etag
         stock.close()
 
 
