@@ -26,7 +26,7 @@ from csc_graph.errors import QueryMemoryExceeded, QueryTooComplex
 from csc_graph.governance.gate import load_into, reload_if_valid
 from csc_graph.sparql.escapes import apply_codepoint_escapes
 from csc_graph.sparql.limits import query_depth
-from csc_graph.store import embedded
+from csc_graph.store import embedded, workers
 from csc_graph.store.base import (
     QueryRefused,
     QuerySyntaxError,
@@ -156,6 +156,31 @@ def test_a_worker_cannot_connect_even_when_the_guard_is_bypassed(canary: Canary)
     assert canary.connections >= 1
 
 
+REFUSING_KERNEL = """
+import sys
+from csc_graph.store import sandbox
+def refuse():
+    raise sandbox.SandboxError("seccomp filter refused: Invalid argument")
+sandbox.deny_network = refuse
+import csc_graph.store.worker as worker
+sys.exit(worker.main(sys.argv[1:]))
+"""
+
+
+def test_a_kernel_that_refuses_the_filter_means_no_queries(
+    mini: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No silent fallback: the process exits before taking a query, and the query says why."""
+    monkeypatch.setattr(workers, "WORKER_COMMAND", [sys.executable, "-c", REFUSING_KERNEL])
+    refused = open_store(mini)
+    with pytest.raises(StoreError) as error:
+        refused.query("ASK { ?s ?p ?o }")
+    assert "query sandbox could not be set up" in str(error.value)
+    assert "seccomp filter refused" in str(error.value)
+    assert refused.worker_pids() == []  # type: ignore[attr-defined]
+    refused.close()
+
+
 def test_the_filter_refuses_network_families_only() -> None:
     program = filter_program("x86_64")
     assert len(program) % 8 == 0 and len(program) // 8 == 11
@@ -274,7 +299,7 @@ import sys, time
 from pathlib import Path
 from csc_graph.config import Settings
 from csc_graph.governance.gate import load_into
-from csc_graph.store import embedded
+from csc_graph.store import embedded, workers
 from csc_graph.store.base import open_store
 settings = Settings(root=Path(sys.argv[1]), store_path=Path(sys.argv[2]))
 store = open_store(settings)

@@ -46,6 +46,8 @@ from csc_graph.errors import (
 
 log = logging.getLogger(__name__)
 
+WORKER_COMMAND = [sys.executable, "-m", "csc_graph.store.worker"]
+"""How a query process is started (its arguments follow)."""
 START_SECONDS = 60.0
 """Longest a worker may take to start and load its data."""
 
@@ -142,8 +144,7 @@ def _start_worker(payload: Payload, memory_mb: int, generation: int) -> Worker:
     """Start one worker and wait until it has loaded its data; StoreError if it cannot."""
     child_in, to_child_fd = os.pipe()
     from_child_fd, child_out = os.pipe()
-    command = [sys.executable, "-m", "csc_graph.store.worker"]
-    command += [str(os.getpid()), str(child_in), str(child_out), str(memory_mb)]
+    command = [*WORKER_COMMAND, str(os.getpid()), str(child_in), str(child_out), str(memory_mb)]
     try:
         process = subprocess.Popen(
             command,
