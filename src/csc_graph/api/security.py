@@ -221,11 +221,20 @@ class HeadAsGetMiddleware(_HTTPMiddleware):
         await self.app({**scope, "method": "GET"}, receive, send_headers_only)
 
 
+QUERY_PATHS = ("/sparql", "/query", "/queries/")
+"""Doors whose first work is a query someone sent: their deadline counts from arrival."""
+
+
 class ArrivalMiddleware(_HTTPMiddleware):
-    """Notes when each request arrived: a query's deadline counts from then, not from when a
-    thread or a query process became free (``store.workers.arrival``)."""
+    """Notes when a query request arrived: its query's deadline counts from then, not from
+    when a thread or a query process became free (``store.workers.arrival``). Only for the
+    query doors: a page that computes for seconds before it asks (``/validation``) gives its
+    queries their own limit, or its own work would eat their time."""
 
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if not str(scope.get("path", "")).startswith(QUERY_PATHS):
+            await self.app(scope, receive, send)
+            return
         token = arrival.set([time.monotonic()])
         try:
             await self.app(scope, receive, send)
