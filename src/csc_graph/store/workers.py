@@ -268,6 +268,8 @@ class WorkerPool:
     def _acquire(self, deadline: float) -> Worker:
         with self._cond:
             while True:
+                if self._closed:
+                    raise StoreError("The store is closed")
                 while self._idle:
                     worker = self._idle.pop()
                     if worker.generation == self._generation and worker.process.poll() is None:
