@@ -25,7 +25,8 @@ from csc_graph.config import Settings
 from csc_graph.governance.gate import load_into
 from csc_graph.rdf.namespaces import PREFIXES
 from csc_graph.sparql.guard import check_query
-from csc_graph.store.base import Store, open_store
+from csc_graph.store import open_store
+from csc_graph.store.base import Store
 from csc_graph.store.terms import encode
 
 QUERIES = {

@@ -3,6 +3,7 @@ in count and time): no request reaches the network, no guard state is shared bet
 threads, every query is bounded in time (from its arrival), bytes and concurrency, /health
 never waits behind queries, and query processes die with the server."""
 
+import json
 import os
 import shutil
 import signal
@@ -25,7 +26,8 @@ from fastapi.testclient import TestClient
 from csc_graph.api.app import create_app
 from csc_graph.config import Settings
 from csc_graph.governance.gate import load_into, reload_if_valid
-from csc_graph.store.base import Store, open_store
+from csc_graph.store import open_store
+from csc_graph.store.base import Store
 from sandbox_attacks import DOUBLING, Canary, escape_variants
 
 HEAVY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
@@ -243,33 +245,42 @@ def test_the_537_mb_answer_is_cut_at_the_byte_cap(limited: ServerProcess) -> Non
 # ---------------------------------------------------------------- concurrency
 
 
+HEALTH_POLLER = """
+import json, sys, time, httpx
+url, seconds = sys.argv[1], float(sys.argv[2])
+latencies = []
+with httpx.Client(timeout=10) as client:
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        started = time.monotonic()
+        if client.get(url).status_code != 200:
+            latencies.append(99.0)
+        latencies.append(time.monotonic() - started)
+        time.sleep(0.01)
+print(json.dumps(latencies))
+"""
+
+
 def test_eighty_slow_queries_end_in_time_and_health_stays_fast(limited: ServerProcess) -> None:
+    """/health is polled from a process of its own, so the 80 client threads here do not
+    slow the measurement down (they share this process's GIL)."""
     url = limited.url
-    health: list[float] = []
-    stop = threading.Event()
-
-    def poll_health() -> None:
-        with httpx.Client(timeout=10) as client:
-            while not stop.is_set():
-                started = time.monotonic()
-                assert client.get(f"{url}/health").status_code == 200
-                health.append(time.monotonic() - started)
-                time.sleep(0.05)
-
-    poller = threading.Thread(target=poll_health)
-    poller.start()
+    poller = subprocess.Popen(
+        [sys.executable, "-c", HEALTH_POLLER, f"{url}/health", str(TIMEOUT + 2)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    time.sleep(0.5)
     with ThreadPoolExecutor(80) as pool:
         answers = list(pool.map(lambda _: _timed(lambda: sparql(url, HEAVY)), range(80)))
-    stop.set()
-    poller.join()
+    out, _ = poller.communicate(timeout=60)
+    health = sorted(json.loads(out))
     assert {status for status, _ in answers} == {503}
-    assert max(seconds for _, seconds in answers) < TIMEOUT + SLACK
-    busy = [s for s, _ in answers]
-    assert len(busy) == 80
-    health.sort()
     slowest = max(seconds for _, seconds in answers)
-    print(f"slowest 503 {slowest:.2f} s; /health n={len(health)} max {health[-1] * 1000:.0f} ms")
-    assert len(health) >= 10 and health[int(len(health) * 0.99) - 1] < 0.2
+    p99 = health[max(0, -(-len(health) * 99 // 100) - 1)]  # nearest rank
+    print(f"slowest 503 {slowest:.2f} s; /health n={len(health)} p99 {p99 * 1000:.0f} ms")
+    assert slowest < TIMEOUT + SLACK
+    assert len(health) >= 50 and p99 < 0.2
     assert len(limited.children()) <= 3  # two query processes (and one being replaced)
 
 
@@ -287,7 +298,7 @@ def test_a_full_queue_is_a_503_with_retry_after(settings: Settings) -> None:
 SERVER_SCRIPT = """
 import socket, sys, time
 from csc_graph.config import Settings
-from csc_graph.store.base import open_store
+from csc_graph.store import open_store
 listener = socket.socket(); listener.bind(("127.0.0.1", int(sys.argv[1]))); listener.listen()
 store = open_store(Settings())
 store.warm()

@@ -37,6 +37,7 @@ from csc_graph.api.security import (
     BodySizeLimitMiddleware,
     ErrorShieldMiddleware,
     HeadAsGetMiddleware,
+    QueryAdmissionMiddleware,
     ReadOnlyCORSMiddleware,
     SecurityHeadersMiddleware,
     install_error_handlers,
@@ -163,6 +164,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.add_middleware(HeadAsGetMiddleware)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(ErrorShieldMiddleware)
+    app.add_middleware(QueryAdmissionMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(ArrivalMiddleware)
     app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")

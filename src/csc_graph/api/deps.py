@@ -10,6 +10,7 @@ from importlib.metadata import version
 from typing import Annotated, Any
 from urllib.parse import quote
 
+import anyio
 from fastapi import Depends, HTTPException, Request
 from fastapi.templating import Jinja2Templates
 from jinja2 import pass_context
@@ -62,6 +63,23 @@ def _short(context: Context, node: object) -> str:
 
 
 templates.env.globals.update(href=_href, short=_short, is_iri=lambda n: isinstance(n, URIRef))
+
+
+def query_threads(app: Any) -> anyio.CapacityLimiter:
+    """The threads /sparql may hold: one per query process plus one per queue place."""
+    limiter: anyio.CapacityLimiter | None = getattr(app.state, "query_threads", None)
+    if limiter is None:
+        settings: Settings = app.state.settings
+        limiter = anyio.CapacityLimiter(settings.query_workers + settings.query_queue)
+        app.state.query_threads = limiter
+    return limiter
+
+
+def busy_message(settings: Settings) -> str:
+    return (
+        f"All {settings.query_workers} query processes are busy and {settings.query_queue} "
+        "queries are waiting (CSC_GRAPH_QUERY_WORKERS, CSC_GRAPH_QUERY_QUEUE); try again"
+    )
 
 
 def get_store(request: Request) -> Store:

@@ -20,7 +20,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from csc_graph.api.deps import render
+from csc_graph.api.deps import busy_message, query_threads, render
 from csc_graph.formats import HTML, Representation, negotiate
 from csc_graph.store.base import (
     QueryBusy,
@@ -240,6 +240,31 @@ class ArrivalMiddleware(_HTTPMiddleware):
             await self.app(scope, receive, send)
         finally:
             arrival.reset(token)
+
+
+class QueryAdmissionMiddleware(_HTTPMiddleware):
+    """A query to /sparql when every query place is taken is refused here, before routing,
+    parameter parsing or a thread: a burst of refusals costs little, so /health and pages
+    are not held up behind it."""
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        app = scope.get("app")
+        if (
+            scope.get("path") == "/sparql"
+            and app is not None
+            and query_threads(app).available_tokens < 1
+            and _has_query(scope)
+        ):
+            prefix = STORE_ERROR_STATUSES[QueryBusy][1]
+            detail = f"{prefix}: {busy_message(app.state.settings)}"
+            headers = {"Retry-After": str(QueryBusy.retry_after)}
+            await error_response(503, detail, headers=headers)(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
+def _has_query(scope: Scope) -> bool:
+    return scope.get("method") == "POST" or b"query=" in scope.get("query_string", b"")
 
 
 class ReadOnlyCORSMiddleware(_HTTPMiddleware):

@@ -16,7 +16,13 @@ import anyio
 from fastapi import APIRouter, HTTPException, Query, Request
 from starlette.responses import Response
 
-from csc_graph.api.deps import StoreDep, choose_representation, render
+from csc_graph.api.deps import (
+    StoreDep,
+    busy_message,
+    choose_representation,
+    query_threads,
+    render,
+)
 from csc_graph.exports.service_description import named_graph_counts, service_description
 from csc_graph.formats import (
     FORMAT_IRIS,
@@ -159,27 +165,13 @@ POST_BODY = {
 }
 
 
-def _query_threads(request: Request) -> anyio.CapacityLimiter:
-    """The threads /sparql may hold: one per query process plus one per queue place."""
-    limiter: anyio.CapacityLimiter | None = getattr(request.app.state, "query_threads", None)
-    if limiter is None:
-        settings = request.app.state.settings
-        limiter = anyio.CapacityLimiter(settings.query_workers + settings.query_queue)
-        request.app.state.query_threads = limiter
-    return limiter
-
-
 async def in_query_thread(request: Request, call: Callable[..., Response], *args: Any) -> Response:
     """Run a query-answering call in a thread of its own limiter, or refuse at once (503 and
     Retry-After) when every place is taken: a request that cannot be admitted never takes a
     thread, so it cannot slow /health, static files or pages down."""
-    limiter = _query_threads(request)
+    limiter = query_threads(request.app)
     if limiter.available_tokens < 1:
-        settings = request.app.state.settings
-        raise QueryBusy(
-            f"All {settings.query_workers} query processes are busy and {settings.query_queue} "
-            "queries are waiting (CSC_GRAPH_QUERY_WORKERS, CSC_GRAPH_QUERY_QUEUE); try again"
-        )
+        raise QueryBusy(busy_message(request.app.state.settings))
     return await anyio.to_thread.run_sync(partial(call, *args), limiter=limiter)
 
 
