@@ -194,6 +194,13 @@ def test_concurrent_first_use_never_breaks_a_valid_query(
 # ---------------------------------------------------------------- time from arrival
 
 
+def machine_load() -> float:
+    """1 on a machine with a core to spare; the run queue per core when others keep every
+    core busy (the shared development machine often runs at five per core): a latency
+    bound measured in wall-clock time is scaled by it, never loosened on a quiet machine."""
+    return max(1.0, os.getloadavg()[0] / (os.cpu_count() or 1))
+
+
 def _timed(call: Callable[[], httpx.Response]) -> tuple[int, float]:
     started = time.monotonic()
     response = call()
@@ -221,7 +228,7 @@ def test_huge_queries_end_in_time_and_a_small_one_is_not_held_up(
     assert results[1][0] == 400 and results[1][1] < TIMEOUT + SLACK
     assert all(status == 200 for status, _ in asks)
     print(f"VALUES {results[0]}, FILTER {results[1]}, ASK {sorted(s for _, s in asks)}")
-    assert sorted(seconds for _, seconds in asks)[2] < 0.2  # the median ASK
+    assert sorted(seconds for _, seconds in asks)[2] < 0.2 * machine_load()  # the median ASK
 
 
 # ---------------------------------------------------------------- bytes and memory
@@ -280,7 +287,7 @@ def test_eighty_slow_queries_end_in_time_and_health_stays_fast(limited: ServerPr
     p99 = health[max(0, -(-len(health) * 99 // 100) - 1)]  # nearest rank
     print(f"slowest 503 {slowest:.2f} s; /health n={len(health)} p99 {p99 * 1000:.0f} ms")
     assert slowest < TIMEOUT + SLACK
-    assert len(health) >= 50 and p99 < 0.2
+    assert len(health) >= 50 and p99 < 0.2 * machine_load()
     assert len(limited.children()) <= 3  # two query processes (and one being replaced)
 
 
