@@ -64,16 +64,19 @@ def wait_until_up(url: str, process: subprocess.Popen[bytes], limit_s: float = 2
 
 
 @contextmanager
-def oxigraph_server_process(location: Path) -> Iterator[str]:
-    """Run `oxigraph serve` on a free 127.0.0.1 port with the union default graph; yields its
-    base URL (query endpoint {url}/query, Graph Store {url}/store) and stops it on exit."""
+def oxigraph_server_process(location: Path, union_default_graph: bool = True) -> Iterator[str]:
+    """Run `oxigraph serve` on a free 127.0.0.1 port (with the union default graph unless
+    told otherwise); yields its base URL (query endpoint {url}/query, Graph Store
+    {url}/store) and stops it on exit."""
     binary = oxigraph_binary()
     if binary is None:
         pytest.skip("the oxigraph server binary is not installed (pip install oxigraph)")
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     command = [binary, "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}"]
-    command += ["--union-default-graph", "--timeout-s", str(SERVER_TIMEOUT_S)]
+    command += ["--timeout-s", str(SERVER_TIMEOUT_S)]
+    if union_default_graph:
+        command.append("--union-default-graph")
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         wait_until_up(url, process)
@@ -115,6 +118,6 @@ def any_store(request: pytest.FixtureRequest) -> Store:
 
 
 @pytest.fixture(scope="session")
-def start_oxigraph() -> Callable[[Path], AbstractContextManager[str]]:
+def start_oxigraph() -> Callable[..., AbstractContextManager[str]]:
     """A function that starts a private Oxigraph server: `with start_oxigraph(dir) as url:`."""
     return oxigraph_server_process

@@ -4,6 +4,7 @@ and the same answers from the embedded store and a real Oxigraph server."""
 import gc
 import os
 import shutil
+import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from pathlib import Path
@@ -16,7 +17,7 @@ from rdflib.namespace import XSD
 from csc_graph.config import Settings
 from csc_graph.governance.gate import DataFileError, FailedChecksError, InvalidGraphError, load_into
 from csc_graph.rdf.files import data_files, graph_iri, parse_file, read_dataset
-from csc_graph.store import open_store
+from csc_graph.store import open_store, workers
 from csc_graph.store.base import (
     QueryRefused,
     QuerySyntaxError,
@@ -362,19 +363,24 @@ def test_heavy_query_times_out(any_store: Store) -> None:
 
 
 def test_a_query_process_that_cannot_start_is_a_store_error(
-    store: Store, monkeypatch: pytest.MonkeyPatch
+    mini: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """When fork fails (no memory, too many processes) the query fails cleanly: a
-    StoreError the doors can map, and the pipe made for the answer is closed again."""
+    """When a worker cannot be started (no memory, too many processes) the query fails
+    cleanly and at once: a StoreError the doors can map, and no pipe is left open."""
 
-    def no_fork() -> int:
+    def no_process(*args: object, **kwargs: object) -> None:
         raise BlockingIOError(11, "Resource temporarily unavailable")
 
+    fresh = open_store(mini)
     open_before = sorted(os.listdir("/proc/self/fd"))
-    monkeypatch.setattr(os, "fork", no_fork)
-    with pytest.raises(StoreError):
-        store.query("ASK { ?s a csc:Council }")
+    monkeypatch.setattr(workers.subprocess, "Popen", no_process)
+    started = time.monotonic()
+    with pytest.raises(StoreError) as error:
+        fresh.query("ASK { ?s a csc:Council }")
+    assert "Cannot start a query process" in str(error.value)
+    assert time.monotonic() - started < 2
     assert sorted(os.listdir("/proc/self/fd")) == open_before
+    fresh.close()
 
 
 def test_select_rows_are_rdflib_terms(any_store: Store) -> None:

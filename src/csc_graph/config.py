@@ -55,6 +55,39 @@ class Settings(BaseSettings):
     max_rows: int = Field(
         10_000, gt=0, description="Most result rows returned; longer results are cut and flagged."
     )
+    max_result_bytes: int = Field(
+        16_000_000,
+        gt=0,
+        description="Most bytes of result terms returned by one query, counted while the "
+        "answer is read; a longer answer is cut and flagged (X-Result-Truncated).",
+    )
+    max_query_depth: int = Field(
+        100,
+        gt=0,
+        description="Deepest query accepted: brackets plus chained operators (a 400 beyond). "
+        "The named queries need 20; a stock oxigraph serve overflows its stack near 2,000.",
+    )
+    query_workers: int = Field(
+        2, gt=0, description="Query processes (each holds the loaded graph and has no network)."
+    )
+    query_queue: int = Field(
+        8,
+        ge=0,
+        description="Queries that may wait for a free query process; beyond that a query is "
+        "refused at once with 503 and Retry-After.",
+    )
+    query_memory_mb: int = Field(
+        1024,
+        ge=256,
+        description="Address-space limit of each query process, in MiB (RLIMIT_AS); a query "
+        "that needs more is stopped and its process replaced.",
+    )
+    store_hash_seconds: float = Field(
+        10.0,
+        ge=0,
+        description="Remote store: how old its content hash (ETags, /validation, /health) may "
+        "get before it is computed again, in seconds, since others may change the endpoint.",
+    )
     max_body_bytes: int = Field(
         1_000_000, gt=0, description="Largest HTTP request body accepted, in bytes."
     )

@@ -45,3 +45,17 @@ class QueryTimeout(StoreError):
 
 class ResultTruncated(StoreError):
     """The project's own query hit the row cap; its caller needs the whole answer."""
+
+
+class QueryTooComplex(QuerySyntaxError):
+    """The query nests deeper than settings.max_query_depth; refused before any parser."""
+
+
+class QueryBusy(StoreError):
+    """Every query process is busy and the queue in front of them is full; try again soon."""
+
+    retry_after = 1
+
+
+class QueryMemoryExceeded(StoreError):
+    """The query process passed its memory limit (settings.query_memory_mb) and was stopped."""

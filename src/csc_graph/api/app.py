@@ -18,6 +18,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
+from starlette.types import ASGIApp
 
 from csc_graph.api import (
     exports,
@@ -33,9 +34,12 @@ from csc_graph.api import (
 from csc_graph.api.security import (
     ERROR_RESPONSES,
     STORE_ERROR_STATUSES,
+    ArrivalMiddleware,
     BodySizeLimitMiddleware,
     ErrorShieldMiddleware,
     HeadAsGetMiddleware,
+    QueryAdmissionMiddleware,
+    ReadOnlyCORSMiddleware,
     SecurityHeadersMiddleware,
     install_error_handlers,
 )
@@ -93,11 +97,17 @@ def routers() -> list[APIRouter]:
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Open the store and load the graph once; a store passed to create_app is used as is."""
     settings: Settings = app.state.settings
-    if app.state.store is None:
+    opened = app.state.store is None
+    if opened:
         app.state.store = open_store(settings)
         if settings.load_on_start:
             await run_in_threadpool(_load, app, settings)
-    yield
+    await run_in_threadpool(app.state.store.warm)  # query processes ready before requests
+    try:
+        yield
+    finally:
+        if opened:
+            app.state.store.close()
 
 
 class NoGraphToServe(RuntimeError):
@@ -126,6 +136,20 @@ def _gate(store: Store, settings: Settings) -> ReloadOutcome:
     return outcome
 
 
+class _ReadOnlyCORS(ReadOnlyCORSMiddleware):
+    """CORS (GET and HEAD only) with the origins from the settings."""
+
+    def __init__(self, app: ASGIApp, settings: Settings) -> None:
+        cors = CORSMiddleware(
+            app,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "HEAD"],
+            allow_headers=["Accept", "If-None-Match"],
+            expose_headers=["ETag", "Link", "X-Result-Truncated", "X-Result-Truncated-By"],
+        )
+        super().__init__(app, cors)
+
+
 def create_app(settings: Settings | None = None, store: Store | None = None) -> FastAPI:
     """The app for these settings; pass ``store`` to serve an already loaded store."""
     settings = settings or Settings()
@@ -145,17 +169,13 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.state.load_outcome = None
     install_error_handlers(app, STORE_ERROR_STATUSES)
     # Added innermost first: headers wrap everything, so even a 413 or a 500 carries them.
-    app.add_middleware(
-        CORSMiddleware,
-        allow_origins=settings.cors_origins,
-        allow_methods=["GET", "HEAD"],
-        allow_headers=["Accept", "If-None-Match"],
-        expose_headers=["ETag", "Link", "X-Result-Truncated"],
-    )
+    app.add_middleware(_ReadOnlyCORS, settings=settings)
     app.add_middleware(HeadAsGetMiddleware)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(ErrorShieldMiddleware)
+    app.add_middleware(QueryAdmissionMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(ArrivalMiddleware)
     app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")
     queries.install(app, settings)  # one typed operation per named query, before the routers
     for router in routers():

@@ -11,6 +11,7 @@ from importlib.metadata import version
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode
 
+import anyio
 from fastapi import Depends, HTTPException, Request
 from fastapi.templating import Jinja2Templates
 from jinja2 import pass_context
@@ -100,6 +101,23 @@ templates.env.globals.update(
     with_prefixes=with_prefixes,
     sparql_prefixes=PREFIXES,
 )
+
+
+def query_threads(app: Any) -> anyio.CapacityLimiter:
+    """The threads /sparql may hold: one per query process plus one per queue place."""
+    limiter: anyio.CapacityLimiter | None = getattr(app.state, "query_threads", None)
+    if limiter is None:
+        settings: Settings = app.state.settings
+        limiter = anyio.CapacityLimiter(settings.query_workers + settings.query_queue)
+        app.state.query_threads = limiter
+    return limiter
+
+
+def busy_message(settings: Settings) -> str:
+    return (
+        f"All {settings.query_workers} query processes are busy and {settings.query_queue} "
+        "queries are waiting (CSC_GRAPH_QUERY_WORKERS, CSC_GRAPH_QUERY_QUEUE); try again"
+    )
 
 
 def get_store(request: Request) -> Store:

@@ -2,8 +2,8 @@
 
 from typing import Any
 
+import anyio
 from fastapi import APIRouter, Request
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
 from csc_graph.api.deps import StoreDep
@@ -11,6 +11,16 @@ from csc_graph.governance.gate import ReloadOutcome
 from csc_graph.store.base import Store, StoreError
 
 router = APIRouter(tags=["Health"])
+
+# /health has threads of its own: it must answer while every shared thread waits on queries.
+_HEALTH_THREADS = anyio.CapacityLimiter(4)
+MAX_REASON = 300
+"""Longest reason or message shown (a refused file's parser message can quote the file)."""
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= MAX_REASON else text[: MAX_REASON - 1] + "…"
+
 
 HEALTH_EXAMPLE = {
     "status": "ok",
@@ -34,7 +44,7 @@ def _validation(outcome: ReloadOutcome | None) -> dict[str, Any] | None:
         "violations": v.violation_count,
         "warnings": v.warning_count,
         "infos": v.info_count,
-        "first_violations": outcome.messages,
+        "first_violations": [_short(message) for message in outcome.messages],
     }
 
 
@@ -59,13 +69,15 @@ async def health(request: Request, store: StoreDep) -> JSONResponse:
         "store": "remote" if store.settings.store_url else "embedded",
     }
     try:
-        quads, content_hash = await run_in_threadpool(_store_facts, store)
+        quads, content_hash = await anyio.to_thread.run_sync(
+            _store_facts, store, limiter=_HEALTH_THREADS
+        )
     except StoreError as error:
         body.update(status="unavailable", detail=str(error))
         return JSONResponse(body, status_code=503)
     body.update(quads=quads, content_hash=content_hash)
     if outcome is not None:
-        body["load"] = {"loaded": outcome.reloaded, "reason": outcome.reason}
+        body["load"] = {"loaded": outcome.reloaded, "reason": _short(outcome.reason)}
         if not outcome.reloaded:
             body["status"] = "degraded"
     body["validation"] = _validation(outcome)

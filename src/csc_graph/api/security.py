@@ -7,6 +7,7 @@ every error the app returns has the same JSON shape: ``{"status", "error", "deta
 
 import json
 import logging
+import time
 from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any
@@ -19,23 +20,30 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from csc_graph.api.deps import render
+from csc_graph.api.deps import busy_message, query_threads, render
 from csc_graph.formats import HTML, Representation, negotiate
 from csc_graph.store.base import (
+    QueryBusy,
+    QueryMemoryExceeded,
     QueryRefused,
     QuerySyntaxError,
     QueryTimeout,
+    QueryTooComplex,
     ResultTruncated,
     StoreError,
 )
+from csc_graph.store.workers import arrival
 
 log = logging.getLogger(__name__)
 
 # Store errors as HTTP answers: (status, what the client is told before the store's message).
 STORE_ERROR_STATUSES: dict[type[Exception], tuple[int, str]] = {
+    QueryTooComplex: (400, "The query is nested too deeply"),
     QuerySyntaxError: (400, "The query is not valid SPARQL 1.1"),
     QueryRefused: (403, "This endpoint is read-only and does not reach the network"),
     QueryTimeout: (503, "The query took longer than the time limit"),
+    QueryBusy: (503, "The server is answering as many queries as it can"),
+    QueryMemoryExceeded: (503, "The query needed more memory than a query may use"),
     ResultTruncated: (503, "The answer is larger than the server's row limit"),
     StoreError: (502, "The store could not answer"),
 }
@@ -224,6 +232,66 @@ class HeadAsGetMiddleware(_HTTPMiddleware):
         await self.app({**scope, "method": "GET"}, receive, send_headers_only)
 
 
+QUERY_PATHS = ("/sparql", "/query", "/queries/")
+"""Doors whose first work is a query someone sent: their deadline counts from arrival."""
+
+
+class ArrivalMiddleware(_HTTPMiddleware):
+    """Notes when a query request arrived: its query's deadline counts from then, not from
+    when a thread or a query process became free (``store.workers.arrival``). Only for the
+    query doors: a page that computes for seconds before it asks (``/validation``) gives its
+    queries their own limit, or its own work would eat their time."""
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if not str(scope.get("path", "")).startswith(QUERY_PATHS):
+            await self.app(scope, receive, send)
+            return
+        token = arrival.set([time.monotonic()])
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            arrival.reset(token)
+
+
+class QueryAdmissionMiddleware(_HTTPMiddleware):
+    """A query to /sparql when every query place is taken is refused here, before routing,
+    parameter parsing or a thread: a burst of refusals costs little, so /health and pages
+    are not held up behind it."""
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        app = scope.get("app")
+        if (
+            scope.get("path") == "/sparql"
+            and app is not None
+            and query_threads(app).available_tokens < 1
+            and _has_query(scope)
+        ):
+            prefix = STORE_ERROR_STATUSES[QueryBusy][1]
+            detail = f"{prefix}: {busy_message(app.state.settings)}"
+            headers = {"Retry-After": str(QueryBusy.retry_after)}
+            await error_response(503, detail, headers=headers)(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
+def _has_query(scope: Scope) -> bool:
+    return scope.get("method") == "POST" or b"query=" in scope.get("query_string", b"")
+
+
+class ReadOnlyCORSMiddleware(_HTTPMiddleware):
+    """CORS for GET, HEAD and their preflight only: a cross-origin POST (even a "simple"
+    one a browser sends without asking) gets no Access-Control-Allow-Origin, so a page
+    elsewhere cannot read its answer."""
+
+    def __init__(self, app: ASGIApp, cors: ASGIApp) -> None:
+        super().__init__(app)
+        self.cors = cors
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        target = self.cors if scope["method"] in ("GET", "HEAD", "OPTIONS") else self.app
+        await target(scope, receive, send)
+
+
 class _BodyTooLarge(Exception):
     pass
 
@@ -319,6 +387,8 @@ def install_error_handlers(
 def _mapped_handler(status: int, prefix: str) -> Any:
     async def handler(request: Request, exc: Exception) -> Response:
         message = str(exc).strip()
-        return error_answer(request, status, f"{prefix}: {message}" if message else prefix)
+        headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, QueryBusy) else None
+        detail = f"{prefix}: {message}" if message else prefix
+        return error_answer(request, status, detail, headers=headers)
 
     return handler

@@ -8,14 +8,21 @@ and ``app.state.settings``, so it can be mounted in another app.
 """
 
 from collections.abc import Callable
+from functools import partial
 from typing import Annotated, Any
-from urllib.parse import parse_qs, urlencode
+from urllib.parse import parse_qs, unquote_to_bytes, urlencode
 
+import anyio
 from fastapi import APIRouter, HTTPException, Query, Request
-from fastapi.concurrency import run_in_threadpool
 from starlette.responses import Response
 
-from csc_graph.api.deps import StoreDep, choose_representation, render
+from csc_graph.api.deps import (
+    StoreDep,
+    busy_message,
+    choose_representation,
+    query_threads,
+    render,
+)
 from csc_graph.exports.service_description import named_graph_counts, service_description
 from csc_graph.formats import (
     FORMAT_IRIS,
@@ -25,7 +32,7 @@ from csc_graph.formats import (
     Representation,
 )
 from csc_graph.sparql.results import GRAPH_FORMATS, SELECT_FORMATS
-from csc_graph.store.base import QueryResult, Store
+from csc_graph.store.base import QueryBusy, QueryResult, Store
 
 router = APIRouter(tags=["SPARQL"])
 
@@ -115,7 +122,8 @@ EXAMPLES = {
 RESULT_RESPONSES: dict[int | str, dict[str, object]] = {
     200: {
         "description": "Query results, or the service description when there is no query. "
-        "The header X-Result-Truncated: true says the rows were cut at the row limit.",
+        "The header X-Result-Truncated: true says the answer was cut, at the row limit "
+        "or the byte limit (X-Result-Truncated-By: rows or bytes).",
         "content": {
             r.media_type: {"example": EXAMPLES[r.media_type]} if r.media_type in EXAMPLES else {}
             for r in (*SOLUTION_REPRESENTATIONS, *GRAPH_REPRESENTATIONS)
@@ -126,7 +134,10 @@ RESULT_RESPONSES: dict[int | str, dict[str, object]] = {
     406: {"description": "No acceptable result format for this kind of query."},
     413: {"description": "The request body is over the size limit."},
     415: {"description": "POST with a media type other than a form or a SPARQL query."},
-    503: {"description": "The query ran past the time limit and was stopped."},
+    503: {
+        "description": "The query ran past the time limit or the memory limit and was "
+        "stopped, or every query process is busy and the queue is full (with Retry-After)."
+    },
 }
 
 POST_BODY = {
@@ -154,6 +165,16 @@ POST_BODY = {
 }
 
 
+async def in_query_thread(request: Request, call: Callable[..., Response], *args: Any) -> Response:
+    """Run a query-answering call in a thread of its own limiter, or refuse at once (503 and
+    Retry-After) when every place is taken: a request that cannot be admitted never takes a
+    thread, so it cannot slow /health, static files or pages down."""
+    limiter = query_threads(request.app)
+    if limiter.available_tokens < 1:
+        raise QueryBusy(busy_message(request.app.state.settings))
+    return await anyio.to_thread.run_sync(partial(call, *args), limiter=limiter)
+
+
 def _one_query(queries: list[str]) -> str | None:
     if len(queries) > 1:
         raise HTTPException(
@@ -174,6 +195,7 @@ def result_headers(result: QueryResult) -> dict[str, str]:
     headers = {"Vary": "Accept"}
     if result.truncated:
         headers["X-Result-Truncated"] = "true"
+        headers["X-Result-Truncated-By"] = result.truncated_by or "rows"
     return headers
 
 
@@ -262,7 +284,7 @@ def _describe_service(request: Request, store: Store, format_name: str | None) -
     summary="SPARQL 1.1 query (GET), or the service description",
     responses=RESULT_RESPONSES,
 )
-def sparql_get(
+async def sparql_get(
     request: Request,
     store: StoreDep,
     query: QueryParam = None,
@@ -278,10 +300,14 @@ def sparql_get(
     """
     if "update" in request.query_params:
         raise HTTPException(403, READ_ONLY)
+    _strict_utf8(request.scope.get("query_string", b""))
     text = _one_query(query or [])
     if text is None:
-        return _describe_service(request, store, format)
-    return _answer(request, store, text, default_graph_uri or [], named_graph_uri or [], format)
+        return await in_query_thread(request, _describe_service, request, store, format)
+    if not text.strip():
+        raise HTTPException(400, "No query: 'query=' is empty")
+    graphs = (default_graph_uri or [], named_graph_uri or [])
+    return await in_query_thread(request, _answer, request, store, text, *graphs, format)
 
 
 def _media_type(request: Request) -> tuple[str, dict[str, str]]:
@@ -292,6 +318,15 @@ def _media_type(request: Request) -> tuple[str, dict[str, str]]:
         key, _, value = param.partition("=")
         options[key.strip().lower()] = value.strip().strip('"')
     return media.lower(), options
+
+
+def _strict_utf8(encoded: bytes) -> None:
+    """A percent-encoded form or query string must decode to UTF-8, as a raw body must:
+    %FF is refused, not silently turned into U+FFFD."""
+    try:
+        unquote_to_bytes(encoded.replace(b"+", b" ")).decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise HTTPException(400, f"The form or query string is not valid UTF-8: {error}") from None
 
 
 def _decode(body: bytes) -> str:
@@ -307,7 +342,9 @@ async def _read_post(request: Request) -> tuple[list[str], dict[str, list[str]]]
     if media == SPARQL_UPDATE:
         raise HTTPException(403, READ_ONLY)
     if media == FORM:
-        fields = parse_qs(_decode(await request.body()), keep_blank_values=True)
+        body = await request.body()
+        _strict_utf8(body)
+        fields = parse_qs(_decode(body), keep_blank_values=True)
         if "update" in fields:
             raise HTTPException(403, READ_ONLY)
         return fields.get("query", []), fields
@@ -341,6 +378,7 @@ async def sparql_post(
     """
     if "update" in request.query_params:
         raise HTTPException(403, READ_ONLY)
+    _strict_utf8(request.scope.get("query_string", b""))
     queries, fields = await _read_post(request)
     text = _one_query([*request.query_params.getlist("query"), *queries])
     if text is None or not text.strip():
@@ -348,6 +386,6 @@ async def sparql_post(
     default_graphs = [*(default_graph_uri or []), *fields.get("default-graph-uri", [])]
     named_graphs = [*(named_graph_uri or []), *fields.get("named-graph-uri", [])]
     format_name = format or next(iter(fields.get("format", [])), None)
-    return await run_in_threadpool(
-        _answer, request, store, text, default_graphs, named_graphs, format_name
+    return await in_query_thread(
+        request, _answer, request, store, text, default_graphs, named_graphs, format_name
     )

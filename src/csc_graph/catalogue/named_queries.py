@@ -20,6 +20,7 @@ Header example::
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -342,10 +343,16 @@ def parse_query_file(path: Path, base_iri: str = _DEFAULT_BASE) -> NamedQuery:
     )
 
 
+_GUARD_LOCK = threading.Lock()
+"""rdflib's parser (pyparsing) keeps state that concurrent first use corrupts; queries are
+checked in the query processes, and the catalogue's own checks here take turns."""
+
+
 def _check_body(path: Path, text: str, params: Sequence[Param], base_iri: str) -> None:
     """The SPARQL must pass the guard and use every declared parameter."""
     try:
-        check_query(text, base_iri)
+        with _GUARD_LOCK:
+            check_query(text, base_iri)
     except StoreError as exc:
         raise CatalogueError(path, 1, f"SPARQL: {exc}") from None
     for param in params:
@@ -353,7 +360,8 @@ def _check_body(path: Path, text: str, params: Sequence[Param], base_iri: str) -
             raise QueryHeaderError(path, 1, f"param '{param.name}' is not used in the query")
         if param.values_query:
             try:
-                check_query(param.values_query, base_iri)
+                with _GUARD_LOCK:
+                    check_query(param.values_query, base_iri)
             except StoreError as exc:
                 raise QueryHeaderError(path, 1, f"values_query of '{param.name}': {exc}") from None
 

@@ -176,6 +176,10 @@ def render_pathways(
     _check_format(format_name)
     renderers: dict[str, Callable[[], str]]
     if age is None:
+        for name in concerns or ():  # the overview ignores them, but a typo is still a 400
+            resolve_concern(graph, name)
+        if start:
+            resolve_stage(graph, start)
         renderers = {
             "json": lambda: _json(overview(graph)),
             "md": lambda: overview_markdown(graph),

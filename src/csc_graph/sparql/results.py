@@ -31,6 +31,7 @@ class QueryResult:
     boolean: bool | None = None
     graph: Graph | None = None
     truncated: bool = False
+    truncated_by: str | None = None  # "rows" (settings.max_rows) or "bytes" (max_result_bytes)
 
 
 Serializer = Callable[[QueryResult], str]

@@ -24,22 +24,31 @@ from rdflib.term import Node
 
 from csc_graph.config import Settings
 from csc_graph.errors import (
+    QueryBusy,
+    QueryMemoryExceeded,
     QueryRefused,
     QuerySyntaxError,
     QueryTimeout,
+    QueryTooComplex,
     ResultTruncated,
     StoreError,
 )
-from csc_graph.sparql.guard import CheckedQuery, check_graph_iris, check_query
+from csc_graph.sparql.escapes import apply_codepoint_escapes
+from csc_graph.sparql.guard import check_graph_iris
+from csc_graph.sparql.limits import check_depth
 from csc_graph.sparql.results import QueryResult
 from csc_graph.sparql.values import bind_values
 from csc_graph.store.terms import canonical_nquads, to_rdflib_dataset
+from csc_graph.store.workers import deadline_for
 
 __all__ = [
+    "QueryBusy",
+    "QueryMemoryExceeded",
     "QueryRefused",
     "QueryResult",
     "QuerySyntaxError",
     "QueryTimeout",
+    "QueryTooComplex",
     "ResultTruncated",
     "Store",
     "StoreError",
@@ -48,12 +57,25 @@ __all__ = [
 
 @dataclass(frozen=True)
 class QueryRequest:
-    """A checked query, its bindings already written in as VALUES, ready to run."""
+    """One text for guard and engine: escapes applied once, depth checked, bindings written
+    in as VALUES; the guard's parse and the evaluation happen in a worker process."""
 
-    checked: CheckedQuery
     text: str
     default_graph_uris: Sequence[str]
     named_graph_uris: Sequence[str]
+    deadline: float  # time.monotonic() by which the answer must be back
+
+    def message(self, op: str, settings: Settings) -> dict[str, Any]:
+        """The request as a worker reads it (JSON)."""
+        return {
+            "op": op,
+            "text": self.text,
+            "base_iri": settings.base_iri,
+            "default": list(self.default_graph_uris),
+            "named": list(self.named_graph_uris),
+            "max_rows": settings.max_rows,
+            "max_bytes": settings.max_result_bytes,
+        }
 
 
 class Store(ABC):
@@ -79,17 +101,19 @@ class Store(ABC):
         stores bind the same way, with a VALUES block of escaped terms at the start of the
         outermost WHERE group (``sparql_values``): pyoxigraph's own substitutions only take
         variables that the SELECT projects, and a remote endpoint has none.
-        Raises QuerySyntaxError, QueryRefused or QueryTimeout.
+        The deadline counts from the request's arrival (``workers.arrival``), so time
+        spent waiting for a worker counts too. Raises QuerySyntaxError (QueryTooComplex),
+        QueryRefused, QueryTimeout, QueryBusy or QueryMemoryExceeded.
         """
-        checked = check_query(sparql, self.settings.base_iri)
+        deadline = deadline_for(self.settings.query_timeout)
+        text = apply_codepoint_escapes(sparql)
+        check_depth(text, self.settings.max_query_depth)
         check_graph_iris([*default_graph_uris, *named_graph_uris], self.settings.base_iri)
         try:
-            text = bind_values(checked.text, bindings or {})
+            text = bind_values(text, bindings or {})
         except ValueError as exc:
             raise QuerySyntaxError(f"Cannot bind parameters: {exc}") from None
-        if not default_graph_uris and not named_graph_uris:  # the protocol overrides FROM
-            default_graph_uris, named_graph_uris = checked.default_graphs, checked.named_graphs
-        request = QueryRequest(checked, text, tuple(default_graph_uris), tuple(named_graph_uris))
+        request = QueryRequest(text, tuple(default_graph_uris), tuple(named_graph_uris), deadline)
         return self._evaluate(request)
 
     def query_whole(self, sparql: str, **options: Any) -> QueryResult:
@@ -113,12 +137,28 @@ class Store(ABC):
     @abstractmethod
     def _evaluate(self, request: QueryRequest) -> QueryResult: ...
 
+    @abstractmethod
+    def warm(self) -> None:
+        """Start the query processes now rather than at the first query."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Stop the query processes (they also stop when this process ends)."""
+
     def with_limits(
-        self, *, max_rows: int | None = None, query_timeout: float | None = None
+        self,
+        *,
+        max_rows: int | None = None,
+        query_timeout: float | None = None,
+        max_result_bytes: int | None = None,
     ) -> Store:
         """A view of the same data with other limits (say, a smaller row cap for one request).
         It shares the loaded data as it is now; a later load() on this store is not seen."""
-        limits = {"max_rows": max_rows, "query_timeout": query_timeout}
+        limits = {
+            "max_rows": max_rows,
+            "query_timeout": query_timeout,
+            "max_result_bytes": max_result_bytes,
+        }
         view = copy.copy(self)
         view.settings = self.settings.model_copy(
             update={k: v for k, v in limits.items() if v is not None}

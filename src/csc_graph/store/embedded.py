@@ -1,126 +1,69 @@
-"""The embedded store: pyoxigraph in this process, in memory or on disk.
+"""The embedded store: pyoxigraph, in memory or on disk, queried by sandboxed workers.
 
-pyoxigraph cannot cancel a running query (it does not even see signals), so each query is
-evaluated in a forked child process that inherits the loaded store (copy-on-write, nothing
-is copied up front). The parent waits up to ``settings.query_timeout`` and then kills and
-reaps the child: a runaway query ends with QueryTimeout and leaves no work behind. The
-child also arms its own alarm, so it dies on time even if the parent cannot kill it. It
-sends back at most ``settings.max_rows`` + 1 rows as plain strings, so the cap is enforced
-before any result crosses the process boundary.
+pyoxigraph cannot cancel a running query, and a query's engine must not reach the network,
+so queries never run in this process: a pool of long-lived worker processes
+(``store.workers``) holds the data, and each query goes to one of them under a deadline, a
+memory limit and a byte cap; a worker that passes a limit is killed and replaced.
 
-The fork is a bare ``os.fork`` rather than a multiprocessing.Process: the caller is often
-one of the HTTP server's worker threads, and the child must touch nothing but the store
-and its pipe (no interpreter clean-up, no flushing of streams another thread may hold),
-then leave with ``os._exit``. A hang in the child can only delay its own answer, never
-the parent: the parent's deadline still applies.
-
-Loading builds a new pyoxigraph Store and swaps the reference, so a reader sees either
-the old data or the new. On disk, each load writes a fresh generation directory under
-``settings.store_path`` and removes the older ones after the swap.
+This process keeps its own copy for loading and for inspection (the content hash, the
+graph names, dumps). In memory, each load builds a new pyoxigraph Store, and the workers
+are sent it as N-Quads bytes. On disk, each load writes a new generation directory under
+``settings.store_path``: written, flushed, then marked complete by a file inside it
+(``COMPLETE_MARK``), fsynced; only then is it served and are older ones removed. At start the
+newest complete generation is opened (this process holds its lock, so a second process is
+told the store is in use) and any incomplete one, left by a crash during a load, is
+removed. The workers open the complete generation read-only, so no process forks while
+holding RocksDB.
 """
 
 from __future__ import annotations
 
-import multiprocessing
+import logging
 import os
 import shutil
-import signal
 import time
 from collections.abc import Iterable
-from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 import pyoxigraph as ox
 from rdflib import Dataset, Graph
 
 from csc_graph.config import Settings
-from csc_graph.rdf.namespaces import PREFIXES
-from csc_graph.store.base import (
-    QueryRequest,
-    QueryResult,
-    QuerySyntaxError,
-    QueryTimeout,
-    Store,
-    StoreError,
-)
-from csc_graph.store.terms import Encoded, dataset_quads, decode, encode
+from csc_graph.store.base import QueryRequest, QueryResult, Store, StoreError
+from csc_graph.store.terms import dataset_quads, decode
+from csc_graph.store.workers import Payload, WorkerPool, raise_for_reply
+
+log = logging.getLogger(__name__)
 
 _GENERATION = "generation-"
+COMPLETE_MARK = "CSC_GRAPH_COMPLETE"
 
 
-def _collect(result: Any, kind: str, max_rows: int) -> tuple[Any, ...]:
-    """Runs in the child: read at most max_rows + 1 items and encode them as strings."""
+def _build_result(reply: dict[str, Any]) -> QueryResult:
+    kind = reply["kind"]
     if kind == "ask":
-        return (bool(result),)
+        return QueryResult(kind="ask", boolean=bool(reply["boolean"]))
+    truncated_by = reply.get("truncated")
     if kind == "graph":
-        triples: list[tuple[Encoded, ...]] = []
-        for triple in result:
-            if len(triples) == max_rows:
-                return (triples, True)
-            triples.append(
-                (encode(triple.subject), encode(triple.predicate), encode(triple.object))
-            )
-        return (triples, False)
-    variables = [v.value for v in result.variables]
-    rows: list[tuple[Encoded | None, ...]] = []
-    for solution in result:
-        if len(rows) == max_rows:
-            return (variables, rows, True)
-        rows.append(tuple(None if term is None else encode(term) for term in solution))
-    return (variables, rows, False)
-
-
-def _child(
-    store: ox.Store,
-    kind: str,
-    kwargs: dict[str, Any],
-    max_rows: int,
-    timeout: float,
-    conn: Connection,
-) -> NoReturn:
-    """The forked evaluator: one query, one message back, then exit at once, whatever
-    happens (it must never return into the parent's code)."""
-    try:
-        signal.signal(signal.SIGALRM, signal.SIG_DFL)  # the alarm kills, even inside Rust
-        signal.setitimer(signal.ITIMER_REAL, timeout + 1)
-        message: tuple[str, Any]
-        try:
-            message = ("ok", _collect(store.query(**kwargs), kind, max_rows))
-        except SyntaxError as exc:
-            message = ("syntax", str(exc))
-        except Exception as exc:
-            message = ("error", f"{type(exc).__name__}: {exc}")
-        conn.send(message)
-    finally:
-        os._exit(0)
-
-
-def _receive(receiver: Connection, timeout: float) -> tuple[str, Any]:
-    """The child's message, or QueryTimeout when none came within the time limit."""
-    if not receiver.poll(timeout):
-        raise QueryTimeout(f"The query ran for more than {timeout:g} s and was stopped")
-    try:
-        return receiver.recv()
-    except EOFError:
-        raise StoreError("The query process ended without an answer") from None
-
-
-def _build_result(kind: str, payload: tuple[Any, ...]) -> QueryResult:
-    if kind == "ask":
-        return QueryResult(kind="ask", boolean=payload[0])
-    if kind == "graph":
-        encoded_triples, truncated = payload
         graph = Graph()
-        for s, p, o in encoded_triples:
+        for s, p, o in reply["items"]:
             graph.add((decode(s), decode(p), decode(o)))
-        return QueryResult(kind="graph", graph=graph, truncated=truncated)
-    variables, encoded_rows, truncated = payload
+        return QueryResult(
+            kind="graph", graph=graph, truncated=bool(truncated_by), truncated_by=truncated_by
+        )
+    variables = reply["variables"]
     rows = [
         {var: decode(term) for var, term in zip(variables, row, strict=True) if term is not None}
-        for row in encoded_rows
+        for row in reply["items"]
     ]
-    return QueryResult(kind="select", variables=variables, rows=rows, truncated=truncated)
+    return QueryResult(
+        kind="select",
+        variables=variables,
+        rows=rows,
+        truncated=bool(truncated_by),
+        truncated_by=truncated_by,
+    )
 
 
 def _open_on_disk(path: Path) -> ox.Store:
@@ -133,13 +76,41 @@ def _open_on_disk(path: Path) -> ox.Store:
         raise StoreError(f"Cannot open the store at {path}: {exc}") from None
 
 
+def _fsync_directory(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def mark_complete(generation: Path) -> None:
+    """Written and flushed: say so, durably. Until this file exists the generation is not."""
+    mark = generation / COMPLETE_MARK
+    with open(mark, "w", encoding="utf-8") as out:
+        out.write("complete\n")
+        out.flush()
+        os.fsync(out.fileno())
+    _fsync_directory(generation)
+    _fsync_directory(generation.parent)
+
+
+def is_complete(generation: Path) -> bool:
+    return (generation / COMPLETE_MARK).is_file()
+
+
 class EmbeddedStore(Store):
-    """pyoxigraph in process; the default store."""
+    """pyoxigraph, queried through a pool of sandboxed workers; the default store."""
 
     def __init__(self, settings: Settings) -> None:
         super().__init__(settings)
-        existing = self._generations()
-        self._store = _open_on_disk(existing[-1]) if existing else self._new_store()
+        self._store = self._open()
+        self._pool = WorkerPool(
+            size=settings.query_workers,
+            queue_length=settings.query_queue,
+            memory_mb=settings.query_memory_mb,
+            payload=self._payload(),
+        )
 
     # ------------------------------------------------------------------ storage
 
@@ -147,18 +118,53 @@ class EmbeddedStore(Store):
         path = self.settings.store_path
         if path is None or not path.is_dir():
             return []
-        return sorted(path.glob(f"{_GENERATION}*"), key=lambda p: int(p.name[len(_GENERATION) :]))
+        found = [p for p in path.glob(f"{_GENERATION}*") if p.name[len(_GENERATION) :].isdigit()]
+        return sorted(found, key=lambda p: int(p.name[len(_GENERATION) :]))
 
-    def _new_store(self) -> ox.Store:
+    def _open(self) -> ox.Store:
+        """The newest complete generation (locked by this process); then incomplete ones
+        are removed. With none, a new empty generation, marked complete."""
         if self.settings.store_path is None:
             return ox.Store()
-        return _open_on_disk(self.settings.store_path / f"{_GENERATION}{time.time_ns()}")
+        complete = [g for g in self._generations() if is_complete(g)]
+        store = _open_on_disk(complete[-1]) if complete else self._new_generation()
+        for generation in self._generations():
+            if not is_complete(generation):
+                log.warning("Removing %s: a load into it did not finish", generation)
+                shutil.rmtree(generation, ignore_errors=True)
+        return store
+
+    def _new_generation(self) -> ox.Store:
+        if self.settings.store_path is None:
+            return ox.Store()
+        path = self.settings.store_path / f"{_GENERATION}{time.time_ns()}"
+        store = _open_on_disk(path)
+        store.flush()
+        mark_complete(path)
+        return store
+
+    def _current_path(self) -> Path | None:
+        complete = [g for g in self._generations() if is_complete(g)]
+        return complete[-1] if complete else None
+
+    def _payload(self) -> Payload:
+        path = self._current_path()
+        if path is not None:
+            return Payload({"mode": "disk", "path": str(path)})
+        return Payload({"mode": "memory"}, self._store.dump(format=ox.RdfFormat.N_QUADS))
 
     def _swap(self, dataset: Dataset) -> int:
-        fresh = self._new_store()
-        fresh.extend(dataset_quads(dataset))
-        fresh.flush()
+        if self.settings.store_path is None:
+            fresh = ox.Store()
+            fresh.extend(dataset_quads(dataset))
+        else:
+            path = self.settings.store_path / f"{_GENERATION}{time.time_ns()}"
+            fresh = _open_on_disk(path)
+            fresh.extend(dataset_quads(dataset))
+            fresh.flush()
+            mark_complete(path)
         self._store = fresh
+        self._pool.set_data(self._payload())
         for old in self._generations()[:-1]:
             shutil.rmtree(old, ignore_errors=True)
         return len(fresh)
@@ -166,42 +172,23 @@ class EmbeddedStore(Store):
     def _quads(self) -> Iterable[ox.Quad]:
         return iter(self._store)
 
+    def triple_count(self) -> int:
+        return len(self._store)
+
     # ------------------------------------------------------------------ querying
 
-    def _query_kwargs(self, request: QueryRequest) -> dict[str, Any]:
-        kwargs: dict[str, Any] = {
-            "query": request.text,
-            "base_iri": self.settings.base_iri,
-            "prefixes": PREFIXES,
-        }
-        if request.default_graph_uris:
-            kwargs["default_graph"] = [ox.NamedNode(u) for u in request.default_graph_uris]
-        elif not request.named_graph_uris:
-            kwargs["use_default_graph_as_union"] = True
-        if request.named_graph_uris:
-            kwargs["named_graphs"] = [ox.NamedNode(u) for u in request.named_graph_uris]
-        return kwargs
-
     def _evaluate(self, request: QueryRequest) -> QueryResult:
-        kind, timeout = request.checked.kind, self.settings.query_timeout
-        kwargs = self._query_kwargs(request)
-        receiver, sender = multiprocessing.Pipe(duplex=False)
-        with sender:
-            try:
-                pid = os.fork()
-            except OSError as exc:
-                receiver.close()
-                raise StoreError(f"Cannot start a query process: {exc}") from None
-            if pid == 0:
-                _child(self._store, kind, kwargs, self.settings.max_rows, timeout, sender)
-        try:
-            status, payload = _receive(receiver, timeout)
-        finally:
-            receiver.close()
-            os.kill(pid, signal.SIGKILL)  # a child that has exited is a zombie until reaped
-            os.waitpid(pid, 0)
-        if status == "syntax":
-            raise QuerySyntaxError(payload)
-        if status == "error":
-            raise StoreError(payload)
-        return _build_result(kind, payload)
+        reply = self._pool.run(request.message("query", self.settings), request.deadline)
+        raise_for_reply(reply)
+        return _build_result(reply)
+
+    def warm(self) -> None:
+        self._pool.warm()
+
+    def close(self) -> None:
+        """Stop the workers and let go of the on-disk store (its lock) too."""
+        self._pool.close()
+        self._store = ox.Store()
+
+    def worker_pids(self) -> list[int]:
+        return self._pool.pids()

@@ -1,11 +1,18 @@
 """The remote store: any SPARQL 1.1 endpoint, read through the SPARQL 1.1 Protocol and
 loaded through the Graph Store Protocol.
 
-The endpoint must use the union of its named graphs as the default graph (Oxigraph:
-``oxigraph serve --union-default-graph``; Fuseki: ``tdb2:unionDefaultGraph true``).
-Bindings arrive already written in as a VALUES block (see ``Store.query``). The time
-limit is a deadline on the whole exchange; set the server's own limit too
-(``oxigraph serve --timeout-s``) so it stops working when we stop waiting.
+The endpoint needs no union-default-graph option: a query without its own dataset is
+sent with every named graph as ``default-graph-uri`` and ``named-graph-uri``, so a stock
+``oxigraph serve`` answers the same as the embedded store. The guard's parse runs in a
+sandboxed worker (``store.workers``), on the same text that is then sent. Bindings arrive
+already written in as a VALUES block (see ``Store.query``). The time limit is a deadline on
+the whole exchange, from the request's arrival; set the server's own limit too
+(``oxigraph serve --timeout-s``) so it stops working when we stop waiting. Answers are read
+as they stream (SELECT as TSV, graphs as N-Triples, both line by line) and reading stops at
+``settings.max_result_bytes``, cut after the last whole line and flagged.
+
+The content hash, quad count and graph names are read again when older than
+``settings.store_hash_seconds``, since others may change the endpoint.
 
 Loading PUTs each named graph in turn and then deletes graphs that are gone, so a reader
 may briefly see some graphs new and others old; the SHACL gate still runs before the first
@@ -14,8 +21,11 @@ PUT, so invalid data never reaches the endpoint.
 
 from __future__ import annotations
 
+import hashlib
+import threading
 import time
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -33,10 +43,13 @@ from csc_graph.store.base import (
     Store,
     StoreError,
 )
-from csc_graph.store.terms import to_rdflib
+from csc_graph.store.terms import canonical_nquads, to_rdflib
+from csc_graph.store.workers import Payload, WorkerPool, raise_for_reply
 
 _SELECT_TYPE = "application/sparql-results+json"
 _GRAPH_TYPE = "application/n-triples"
+_TSV_TYPE = "text/tab-separated-values"
+_GRAPHS = "SELECT DISTINCT ?g WHERE { GRAPH ?g { } }"
 _ALL_QUADS = "SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
 
 
@@ -49,12 +62,31 @@ def graph_store_url(settings: Settings) -> str:
     return url.rstrip("/")[: -len("query")] + "store"
 
 
+@dataclass(frozen=True)
+class _Snapshot:
+    """What the endpoint held when last read: hash, quad count, when (time.monotonic())."""
+
+    content_hash: str
+    quads: int
+    taken: float
+
+
 class RemoteStore(Store):
     """A SPARQL 1.1 endpoint as the store."""
 
     def __init__(self, settings: Settings) -> None:
         super().__init__(settings)
         self._client = httpx.Client()
+        self._lock = threading.Lock()
+        self._snapshot: _Snapshot | None = None
+        self._graphs: tuple[float, list[str]] | None = None
+        # The guard runs in a sandboxed process here too: no parser state in this process.
+        self._guards = WorkerPool(
+            size=settings.query_workers,
+            queue_length=settings.query_queue,
+            memory_mb=settings.query_memory_mb,
+            payload=Payload({"mode": "none"}),
+        )
 
     # ------------------------------------------------------------------ protocol
 
@@ -63,72 +95,153 @@ class RemoteStore(Store):
         prefixes = "".join(f"PREFIX {p}: {iri_text(iri)}\n" for p, iri in PREFIXES.items())
         return f"BASE {iri_text(self.settings.base_iri)}\n{prefixes}"
 
-    def _post_query(self, text: str, accept: str, params: dict[str, Any]) -> bytes:
-        """POST a query and read the whole answer before the deadline."""
-        deadline = time.monotonic() + self.settings.query_timeout
+    def _post_query(
+        self,
+        text: str,
+        accept: str,
+        params: dict[str, Any],
+        deadline: float | None = None,
+        max_bytes: int | None = None,
+    ) -> tuple[bytes, bool]:
+        """POST a query and read the answer as it streams, until the deadline; stop reading
+        at max_bytes (then cut after the last whole line). Returns the body and whether it
+        was cut."""
+        if deadline is None:
+            deadline = time.monotonic() + self.settings.query_timeout
         form = {"query": self._prologue() + text, **params}
+        chunks: list[bytes] = []
+        size, cut = 0, False
         try:
             with self._client.stream(
                 "POST",
                 str(self.settings.store_url),
                 data=form,
                 headers={"Accept": accept},
-                timeout=self.settings.query_timeout,
+                timeout=max(0.01, deadline - time.monotonic()),
             ) as response:
-                chunks = []
                 for chunk in response.iter_bytes():
                     chunks.append(chunk)
+                    size += len(chunk)
+                    if max_bytes is not None and size > max_bytes and response.status_code < 300:
+                        cut = True
+                        break
                     if time.monotonic() > deadline:
                         raise httpx.ReadTimeout("deadline")
-                body = b"".join(chunks)
         except httpx.TimeoutException:
             raise QueryTimeout(
                 f"The query ran for more than {self.settings.query_timeout:g} s and was stopped"
             ) from None
         except httpx.HTTPError as exc:
             raise StoreError(f"The SPARQL endpoint could not be reached: {exc}") from None
+        body = b"".join(chunks)
         if response.status_code == 400:
             raise QuerySyntaxError(body.decode(errors="replace"))
         if response.status_code >= 300:
             raise StoreError(f"SPARQL endpoint answered {response.status_code}: {body[:500]!r}")
-        return body
+        if cut and max_bytes is not None:
+            body = body[: body.rfind(b"\n", 0, max_bytes + 1) + 1]
+        return body, cut
 
     def _solutions(self, text: str, params: dict[str, Any] | None = None) -> Any:
-        body = self._post_query(text, _SELECT_TYPE, params or {})
+        body, _ = self._post_query(text, _SELECT_TYPE, params or {})
         return ox.parse_query_results(body, ox.QueryResultsFormat.JSON)
 
     # ------------------------------------------------------------------ querying
 
+    def _dataset(self, default: list[str], named: list[str]) -> dict[str, Any]:
+        """The protocol's dataset. Without one, every named graph, both as the default graph
+        (their union) and as named graphs: the endpoint needs no union-default-graph option."""
+        if not default and not named:
+            default = named = self._graph_names()
+        return {"default-graph-uri": default, "named-graph-uri": named}
+
     def _evaluate(self, request: QueryRequest) -> QueryResult:
-        text = request.text
-        params = {
-            "default-graph-uri": list(request.default_graph_uris),
-            "named-graph-uri": list(request.named_graph_uris),
-        }
-        cap = self.settings.max_rows
-        if request.checked.kind == "graph":
-            body = self._post_query(text, _GRAPH_TYPE, params)
+        reply = self._guards.run(request.message("check", self.settings), request.deadline)
+        raise_for_reply(reply)
+        kind = reply["kind"]
+        params = self._dataset(list(reply["default"]), list(reply["named"]))
+        cap, max_bytes = self.settings.max_rows, self.settings.max_result_bytes
+        if kind == "ask":
+            body, _ = self._post_query(request.text, _SELECT_TYPE, params, request.deadline)
+            answer = ox.parse_query_results(body, ox.QueryResultsFormat.JSON)
+            return QueryResult(kind="ask", boolean=bool(answer))
+        accept = _GRAPH_TYPE if kind == "graph" else _TSV_TYPE
+        body, cut = self._post_query(request.text, accept, params, request.deadline, max_bytes)
+        by_bytes = "bytes" if cut else None
+        if kind == "graph":
             triples = list(_first(ox.parse(body, ox.RdfFormat.N_TRIPLES), cap + 1))
             graph = Graph()
             for t in triples[:cap]:
                 graph.add((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)))
-            return QueryResult(kind="graph", graph=graph, truncated=len(triples) > cap)
-        solutions = self._solutions(text, params)
-        if request.checked.kind == "ask":
-            return QueryResult(kind="ask", boolean=bool(solutions))
+            truncated_by = "rows" if len(triples) > cap else by_bytes
+            return QueryResult(
+                kind="graph", graph=graph, truncated=bool(truncated_by), truncated_by=truncated_by
+            )
+        solutions: Any = ox.parse_query_results(body, ox.QueryResultsFormat.TSV)
         variables = [v.value for v in solutions.variables]
         rows = [
             {v: to_rdflib(term) for v, term in zip(variables, s, strict=True) if term is not None}
             for s in _first(solutions, cap + 1)
         ]
+        truncated_by = "rows" if len(rows) > cap else by_bytes
         return QueryResult(
-            kind="select", variables=variables, rows=rows[:cap], truncated=len(rows) > cap
+            kind="select",
+            variables=variables,
+            rows=rows[:cap],
+            truncated=bool(truncated_by),
+            truncated_by=truncated_by,
         )
+
+    def warm(self) -> None:
+        self._guards.warm()
+
+    def close(self) -> None:
+        self._guards.close()
+
+    def worker_pids(self) -> list[int]:
+        return self._guards.pids()
+
+    # ------------------------------------------------------------------ what it holds
+
+    def _fresh(self, taken: float) -> bool:
+        return time.monotonic() - taken <= self.settings.store_hash_seconds
+
+    def _graph_names(self) -> list[str]:
+        with self._lock:
+            if self._graphs is None or not self._fresh(self._graphs[0]):
+                found = self._solutions(_GRAPHS)
+                self._graphs = (time.monotonic(), sorted(str(s["g"].value) for s in found))
+            return list(self._graphs[1])
+
+    def _read_snapshot(self) -> _Snapshot:
+        """Hash and count, read again when older than settings.store_hash_seconds: others
+        may change the endpoint, and ETags, /validation and /health must follow."""
+        with self._lock:
+            if (
+                self._snapshot is None
+                or self._hash is None
+                or not self._fresh(self._snapshot.taken)
+            ):
+                quads = list(self._quads())
+                digest = hashlib.sha256(canonical_nquads(quads).encode()).hexdigest()
+                self._snapshot = _Snapshot(digest, len(quads), time.monotonic())
+                self._hash = digest
+            return self._snapshot
+
+    def content_hash(self) -> str:
+        return self._read_snapshot().content_hash
+
+    def triple_count(self) -> int:
+        return self._read_snapshot().quads
+
+    def graph_names(self) -> list[URIRef]:
+        return [URIRef(name) for name in self._graph_names()]
 
     # ------------------------------------------------------------------ loading
 
     def _swap(self, dataset: Dataset) -> int:
         url = graph_store_url(self.settings)
+        self._graphs = self._snapshot = None
         before = set(self.graph_names())
         count = 0
         for graph in dataset.graphs():
@@ -140,6 +253,7 @@ class RemoteStore(Store):
             count += len(graph)
         for stale in before:
             self._gsp("DELETE", url, stale)
+        self._graphs = self._snapshot = None
         return count
 
     def _gsp(self, method: str, url: str, graph: object, content: bytes | None = None) -> None:
