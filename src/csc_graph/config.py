@@ -1,6 +1,7 @@
 """All settings in one place, read from the environment with the prefix CSC_GRAPH_."""
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -48,6 +49,16 @@ class Settings(BaseSettings):
         True,
         description="Validate and load the graph files into the store when the server starts; "
         "turn off to serve a remote store as it already is.",
+    )
+    shacl_engine: Literal["turbo", "pyshacl"] = Field(
+        "turbo",
+        description="SHACL engine of the loading gate and the reports: pyshacl-turbo (Rust, "
+        "about 30 times faster) or pySHACL, the reference it is tested against.",
+    )
+    cache_dir: Path | None = Field(
+        None,
+        description="Folder for the validation verdicts cached on disk by the content hash "
+        "of every input file; unset means .cache/ under the root (git-ignored).",
     )
     query_timeout: float = Field(
         10.0, gt=0, description="Longest a query may run, in seconds, before it is stopped."
@@ -146,6 +157,10 @@ class Settings(BaseSettings):
     @property
     def council_dir(self) -> Path:
         return self.root / "graph" / self.council
+
+    @property
+    def verdict_cache_dir(self) -> Path:
+        return self.cache_dir or self.root / ".cache"
 
     @property
     def law_dir(self) -> Path:

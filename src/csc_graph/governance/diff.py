@@ -208,7 +208,8 @@ def revision_settings(settings: Settings, revision: str | None) -> Iterator[Sett
 def _shacl_rows(data: Graph, settings: Settings, scope: Scope | None) -> list[ResultRow]:
     """Only the SHACL rows: of the older version, nothing else is compared or shown."""
     shapes = read_shapes(settings)
-    return result_rows(validate_graph(data, shapes, scope), data, shapes, settings.base_iri)
+    outcome = validate_graph(data, shapes, scope, settings.shacl_engine)
+    return result_rows(outcome, data, shapes, settings.base_iri)
 
 
 def compare_revisions(

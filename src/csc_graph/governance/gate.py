@@ -82,7 +82,7 @@ runs at every load."""
 
 
 def _verdict(settings: Settings, union: Graph) -> Verdict:
-    outcome = validate_graph(union, read_shapes(settings))
+    outcome = validate_graph(union, read_shapes(settings), engine=settings.shacl_engine)
     checks = run_checks(union, check_files(settings)) if outcome.conforms else []
     return outcome, [check for check in checks if not check.passed]
 

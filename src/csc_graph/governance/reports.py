@@ -47,7 +47,7 @@ def report_for_graph(
     """
     scope = scope or Scope()
     shapes = shapes if shapes is not None else read_shapes(settings)
-    outcome = validate_graph(data, shapes, scope)
+    outcome = validate_graph(data, shapes, scope, settings.shacl_engine)
     whole = not scope.focus and not scope.shapes
     source = queryable if queryable is not None else data
     return build_report(
