@@ -1,0 +1,91 @@
+"""The gate's verdict cached on disk by the content hash of every input file: an unchanged
+graph is not validated again, and a changed file (data, shapes, checks, captured sources) is
+always validated."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from csc_graph.config import PROJECT_ROOT, Settings
+from csc_graph.errors import LoadRefused
+from csc_graph.governance import gate, verdicts
+from csc_graph.governance.gate import FailedChecksError, InvalidGraphError, load_into
+from csc_graph.store.base import open_store
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    """A copy of the repository's data, with its verdict cache in the copy."""
+    for folder in ("ontology", "queries", "graph/law", "graph/lewisham"):
+        shutil.copytree(PROJECT_ROOT / folder, tmp_path / folder)
+    gate._verdicts.clear()
+    return Settings(root=tmp_path, cache_dir=tmp_path / "verdict-cache")
+
+
+def never_validate(_settings: Settings, _dataset: object) -> object:
+    raise AssertionError("validated although the files and their verdict are unchanged")
+
+
+def stored_verdicts(settings: Settings) -> list[Path]:
+    return sorted((settings.verdict_cache_dir / "verdicts").glob("*.json"))
+
+
+def test_an_unchanged_graph_is_not_validated_again(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    quads = load_into(open_store(settings), settings)
+    (stored,) = stored_verdicts(settings)
+    assert stored.stem == verdicts.inputs_hash(settings)
+
+    gate._verdicts.clear()  # as a new process: only the disk remembers
+    monkeypatch.setattr(gate, "_validate", never_validate)
+    assert load_into(open_store(settings), settings) == quads
+    outcome = verdicts.load(settings, stored.stem)
+    assert outcome is not None and outcome.conforms and outcome.info_count > 0
+
+
+@pytest.mark.parametrize(
+    ("file", "old", "new", "refusal"),
+    [
+        (
+            "graph/lewisham/send.ttl",
+            'rdfs:label "Short break services"@en ;',
+            "",
+            InvalidGraphError,
+        ),
+        (
+            "graph/lewisham/sources/social-work-teams.txt",
+            "It is a multi-agency team made up of representatives",
+            "It is a team",
+            FailedChecksError,
+        ),
+    ],
+    ids=["data", "captured-source"],
+)
+def test_a_changed_file_is_always_validated(
+    settings: Settings, file: str, old: str, new: str, refusal: type[LoadRefused]
+) -> None:
+    load_into(open_store(settings), settings)
+    assert len(stored_verdicts(settings)) == 1
+    gate._verdicts.clear()
+
+    path = settings.root / file
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    with pytest.raises(refusal):
+        load_into(open_store(settings), settings)
+    assert len(stored_verdicts(settings)) == 1  # a refusal is never stored
+
+
+def test_a_changed_shape_changes_the_key(settings: Settings) -> None:
+    before = verdicts.inputs_hash(settings)
+    shape = settings.shapes_dir / "units.ttl"
+    shape.write_text(shape.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    assert verdicts.inputs_hash(settings) != before
+
+
+def test_the_cache_folder_is_a_setting(tmp_path: Path) -> None:
+    assert Settings().verdict_cache_dir == PROJECT_ROOT / ".cache"
+    assert Settings(cache_dir=tmp_path).verdict_cache_dir == tmp_path
