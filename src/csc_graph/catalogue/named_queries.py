@@ -51,6 +51,7 @@ __all__ = [
     "UnknownQueryError",
     "choice_labels",
     "load_catalogue",
+    "load_named",
     "param_choices",
     "resolve_iris",
     "run_named",
@@ -370,6 +371,15 @@ def load_catalogue(directory: Path, base_iri: str = _DEFAULT_BASE) -> dict[str, 
     """Every *.rq file in the directory (not its subfolders), by name, sorted."""
     paths = sorted(directory.glob("*.rq"), key=lambda p: p.stem)
     return {p.stem: parse_query_file(p, base_iri) for p in paths}
+
+
+def load_named(directory: Path, name: str, base_iri: str = _DEFAULT_BASE) -> dict[str, NamedQuery]:
+    """Only the named query ``name`` (an empty catalogue when there is no such file): a
+    command that runs one query checks one file, not all of them (each check parses)."""
+    path = directory / f"{name}.rq"
+    if not re.fullmatch(r"[\w.-]+", name) or name.startswith(".") or not path.is_file():
+        return {}
+    return {name: parse_query_file(path, base_iri)}
 
 
 # ---------------------------------------------------------------- running

@@ -10,6 +10,7 @@ from csc_graph.catalogue.named_queries import (
     ParamError,
     UnknownQueryError,
     load_catalogue,
+    load_named,
     run_named,
 )
 from csc_graph.cli.common import fail, ready_store, settings_of
@@ -85,7 +86,7 @@ def query(
     settings = settings_of(ctx)
     try:
         text = file.read_text(encoding="utf-8") if file is not None else sparql
-        catalogue = load_catalogue(settings.queries_dir, settings.base_iri) if name else {}
+        catalogue = load_named(settings.queries_dir, name, settings.base_iri) if name else {}
         store = ready_store(settings)
         result = run_named(store, name, params, catalogue) if name else store.query(str(text))
     except UnknownQueryError as exc:

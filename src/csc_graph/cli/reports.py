@@ -10,9 +10,9 @@ from csc_graph.cli.common import OutputFile, fail, ready_store, settings_of, wri
 from csc_graph.errors import StoreError
 from csc_graph.exports.targets import Target as ExportTarget
 from csc_graph.exports.targets import UnknownFormatError, render_export
-from csc_graph.pathways.age_coverage import load_coverage
-from csc_graph.pathways.graph import UnknownNameError, load_pathway_graph
-from csc_graph.pathways.reports import render_coverage, render_pathways
+
+# The pathway modules (networkx, Jinja) are imported by the commands that use them, so
+# that `csc-graph query` does not pay for them at start.
 
 
 def export(
@@ -81,6 +81,9 @@ def pathways(
     most central stages.
 
     Exit codes: 0 written; 2 an unknown concern or stage, or a store error."""
+    from csc_graph.pathways.graph import UnknownNameError, load_pathway_graph
+    from csc_graph.pathways.reports import render_pathways
+
     settings = settings_of(ctx)
     try:
         graph = load_pathway_graph(ready_store(settings), settings)
@@ -99,9 +102,13 @@ def coverage(
     the overlaps, and ranges that conflict with statutory bounds.
 
     Exit codes: 0 written; 2 a store error."""
+    from csc_graph.pathways.age_coverage import load_coverage
+
     settings = settings_of(ctx)
     try:
         report = load_coverage(ready_store(settings), settings)
     except StoreError as exc:
         raise fail(exc) from exc
+    from csc_graph.pathways.reports import render_coverage
+
     write_text(render_coverage(report, format_name.value).content, output)
