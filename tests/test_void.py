@@ -120,3 +120,23 @@ def test_the_void_graph_heads_the_dump(store: Store, settings: Settings):
     head = Dataset()
     head.parse(data=first_line, format="nquads")
     assert {g.identifier for g in head.graphs() if len(g)} == {void_graph_iri(settings)}
+
+
+def test_git_log_runs_once_per_content_not_per_request(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from csc_graph.exports import void as void_module
+
+    calls = []
+    real_run = void_module.subprocess.run
+
+    def counting_run(*args, **kwargs):
+        calls.append(args)
+        return real_run(*args, **kwargs)
+
+    monkeypatch.setattr(void_module.subprocess, "run", counting_run)
+    monkeypatch.setattr(void_module, "_MODIFIED", type(void_module._MODIFIED)(size=8))
+    first = describe_dataset(store)
+    second = describe_dataset(store)
+    assert len(calls) == 1
+    assert isomorphic(first, second)

@@ -36,12 +36,23 @@ class ContentCache(Generic[T]):
                 self._items.move_to_end(key)
                 return self._items[key]
         value = compute()  # outside the lock: a slow computation must not block the rest
+        self.put(key, value)
+        return value
+
+    def get(self, key: Hashable) -> T | None:
+        """The value for ``key`` (now the most recently used), or None."""
+        with self._lock:
+            if key not in self._items:
+                return None
+            self._items.move_to_end(key)
+            return self._items[key]
+
+    def put(self, key: Hashable, value: T) -> None:
         with self._lock:
             self._items[key] = value
             self._items.move_to_end(key)
             while len(self._items) > self.size:
                 self._items.popitem(last=False)
-        return value
 
     def __contains__(self, key: Hashable) -> bool:
         with self._lock:

@@ -31,6 +31,7 @@ from csc_graph.api import (
     sparql,
     validation,
 )
+from csc_graph.api.answers import AnswerCacheMiddleware
 from csc_graph.api.security import (
     ERROR_RESPONSES,
     STORE_ERROR_STATUSES,
@@ -169,6 +170,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.state.load_outcome = None
     install_error_handlers(app, STORE_ERROR_STATUSES)
     # Added innermost first: headers wrap everything, so even a 413 or a 500 carries them.
+    app.add_middleware(AnswerCacheMiddleware)
     app.add_middleware(_ReadOnlyCORS, settings=settings)
     app.add_middleware(HeadAsGetMiddleware)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)

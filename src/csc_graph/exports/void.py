@@ -13,6 +13,7 @@ from pathlib import Path
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, VOID, XSD
 
+from csc_graph.cache import ContentCache
 from csc_graph.config import Settings
 from csc_graph.exports.mappings import select_rows
 from csc_graph.rdf.files import bind_prefixes, data_files
@@ -52,6 +53,16 @@ def void_graph_iri(settings: Settings) -> URIRef:
     return URIRef(f"{settings.base_iri}graph/void")
 
 
+_MODIFIED: ContentCache[datetime] = ContentCache(size=8)
+"""last_modified per (root, store content hash): `git log` runs once per load, not per request."""
+
+
+def last_modified_of(store: Store) -> datetime:
+    """``last_modified`` for what the store holds, computed once per content hash."""
+    key = (str(store.settings.root), store.content_hash())
+    return _MODIFIED.get_or_compute(key, lambda: last_modified(store.settings))
+
+
 def last_modified(settings: Settings) -> datetime:
     """When the data last changed: the last commit touching ontology/ or graph/ in a git
     checkout, else the newest modification time of the data files."""
@@ -88,7 +99,7 @@ def describe_dataset(store: Store, service_url: str | None = None) -> Graph:
     graph.add((dataset, DCTERMS.description, Literal(DESCRIPTION, lang="en")))
     graph.add((dataset, DCTERMS.license, OGL_V3))
     graph.add((dataset, DCTERMS.language, Literal("en")))
-    modified = last_modified(settings).isoformat()
+    modified = last_modified_of(store).isoformat()
     graph.add((dataset, DCTERMS.modified, Literal(modified, datatype=XSD.dateTime)))
     graph.add((dataset, VOID.uriSpace, Literal(settings.base_iri)))
     for vocabulary in VOCABULARIES:
