@@ -117,3 +117,25 @@ def test_check_fires_on_its_bad_case(settings: Settings, name: str) -> None:
 def test_checks_folder_is_not_in_the_catalogue(settings: Settings) -> None:
     catalogue = load_catalogue(settings.queries_dir, settings.base_iri)
     assert not [name for name in catalogue if name.endswith("-violation")]
+
+
+@pytest.mark.parametrize("name", sorted(BAD))
+def test_the_gates_three_sources_give_the_same_rows(settings: Settings, name: str) -> None:
+    """The gate runs the checks on a pyoxigraph store of the union graph; the rows must be
+    those rdflib's SPARQL gives on the graph itself, and the embedded Store's."""
+    from rdflib import Graph
+
+    from csc_graph.governance.sparql_constraints import oxigraph_store
+
+    graph = Graph().parse(data=PREFIXES + GOOD_UNIT + BAD[name], format="turtle")
+    by_source = [
+        {
+            o.name: (sorted(map(str, o.rows)), o.error)
+            for o in run_checks(source, check_files(settings))
+        }
+        for source in (graph, oxigraph_store(graph), crafted_store(settings, GOOD_UNIT + BAD[name]))
+    ]
+    assert by_source[0] == by_source[1]  # the same blank nodes, so the same rows exactly
+    counts = [{n: (len(rows), error) for n, (rows, error) in found.items()} for found in by_source]
+    assert counts[1] == counts[2]  # the Store parsed the text again: new blank nodes
+    assert by_source[1][name][0]

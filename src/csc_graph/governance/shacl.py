@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urljoin
 
+import pyoxigraph as ox
 import pyshacl
 import pyshacl_turbo
 from rdflib import Graph, URIRef
@@ -113,14 +114,19 @@ def _count(report: Graph, severity: URIRef) -> int:
 
 
 def validate_graph(
-    data: Graph, shapes: Graph, scope: Scope | None = None, engine: Engine = DEFAULT_ENGINE
+    data: Graph,
+    shapes: Graph,
+    scope: Scope | None = None,
+    engine: Engine = DEFAULT_ENGINE,
+    oxigraph: ox.Store | None = None,
 ) -> ValidationOutcome:
     """Validate with ``engine`` (see ENGINES); 'conforms' means no result of severity Violation.
 
     Raises ScopeError for a focus node or shape that does not exist. The data graph should
     hold the ontology too, so that sh:targetClass and sh:class see
     rdfs:subClassOf (a csc:SubTeam is a csc:Team). With ``scope.inference`` pySHACL also
-    adds the RDFS entailments (on a copy; the caller's graph is left alone).
+    adds the RDFS entailments (on a copy; the caller's graph is left alone). ``oxigraph``
+    may hold ``data`` already (``sparql_constraints.oxigraph_store``), to be reused.
     """
     scope = scope or Scope()
     check_scope(data, shapes, scope)
@@ -141,7 +147,8 @@ def validate_graph(
     if not isinstance(report_graph, Graph):
         raise TypeError(f"the {engine} engine returned no report graph")
     if constraints:
-        results = run_constraints(oxigraph_store(data), constraints)
+        store = oxigraph if oxigraph is not None else oxigraph_store(data)
+        results = run_constraints(store, constraints)
         if scope.focus:
             results = [result for result in results if result.focus in scope.focus]
         results_into(report_graph, results)
