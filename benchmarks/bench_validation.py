@@ -1,20 +1,17 @@
-"""How long validating the Lewisham graph takes, cold and cached by content hash.
+"""SHACL at scale: the gate's engine beside plain pySHACL, on Lewisham and its synthetic copies.
 
-Run: ``.venv/bin/python benchmarks/bench_validation.py [--repeat N]``. Not part of the tests.
+Run: ``.venv/bin/python -m benchmarks.bench_validation [--scales 1 10 100] [--pyshacl-up-to 10]``.
+Not part of the tests.
 
-Every figure is the median of N runs, reported beside a baseline run in the same process
-(pySHACL on the union graph without inference), so the ratios say more than the seconds,
-which depend on the machine. A 'what if' row measures a change this project has not made,
-to show where the time goes: pySHACL parses each SPARQL constraint's text again for every
-focus node.
-
-Reordering the patterns of the shapes' NOT EXISTS changed little, because rdflib reorders them
-itself, fewest variables first ($this counts as one): ``?claim a csc:Claim`` ran first and
-walked every claim in the graph for every fact. Testing the type in its own FILTER EXISTS,
-after the claims about the fact are found, cut a full validation to 0.5-0.6 of its time
-(same results on the Lewisham graph and every tests/data case). Most of what is left is
-parsing: SHACL forbids VALUES in these queries, and core SHACL cannot say "a claim with this
-subject, this predicate and this value" (sh:equals and the like compare whole value sets).
+For each scale (1 = the Lewisham graph; N = N fictional copies from ``benchmarks.synthetic``)
+both engines validate the same union graph in the same process, taken in turn: plain pySHACL
+(the reference, ``engine="pyshacl"``) and the gate's default (``engine="turbo"``:
+pyshacl-turbo for the core constraints, each SPARQL constraint as one Oxigraph query). The
+table gives seconds, the speed-up and whether the results are the same: the same rows of
+(severity, focus node, path, value, shape, constraint component, message). pySHACL takes
+about 10 s at 1x and grows faster than the data (it parses each SPARQL constraint again for
+every focus node), so by default it runs up to 10x only; ``--pyshacl-up-to 100`` runs it at
+100x too (half an hour on a 2-core machine).
 """
 
 from __future__ import annotations
@@ -22,22 +19,24 @@ from __future__ import annotations
 import argparse
 import statistics
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from functools import lru_cache
+from collections.abc import Callable
 
-from rdflib.plugins.sparql import processor
-from rdflib.plugins.sparql.algebra import translateQuery
-from rdflib.plugins.sparql.parser import parseQuery
+from rdflib import BNode, Graph
 
-from csc_graph.cache import ContentCache
-from csc_graph.config import Settings
-from csc_graph.governance.gate import load_into
-from csc_graph.governance.report import Report
-from csc_graph.governance.reports import report_for_files, report_for_store
-from csc_graph.governance.shacl import Scope, validate_graph
+from benchmarks.synthetic import build
+from csc_graph.governance.shacl import ValidationOutcome, validate_graph
 from csc_graph.rdf.files import read_shapes, read_union
-from csc_graph.store import open_store
+from csc_graph.rdf.namespaces import SH
+
+FIELDS = (
+    SH.resultSeverity,
+    SH.focusNode,
+    SH.resultPath,
+    SH.value,
+    SH.sourceShape,
+    SH.sourceConstraintComponent,
+    SH.resultMessage,
+)
 
 
 def medians(runs: list[Callable[[], object]], repeat: int) -> list[float]:
@@ -51,69 +50,53 @@ def medians(runs: list[Callable[[], object]], repeat: int) -> list[float]:
     return [statistics.median(t) for t in times]
 
 
-@contextmanager
-def prepared_sparql() -> Iterator[None]:
-    """rdflib's SPARQL processor with each query text parsed once (what-if only)."""
-    original = processor.SPARQLProcessor.query
+def result_rows(report: Graph) -> list[tuple[str, ...]]:
+    """Each result as text; blank-node shapes and values as '_' (their labels are local)."""
+    rows = []
+    for result in report.subjects(SH.resultSeverity, None):
+        values = [report.value(result, field) for field in FIELDS]
+        rows.append(tuple("_" if isinstance(v, BNode) else str(v) for v in values))
+    return sorted(rows)
 
-    @lru_cache(maxsize=256)
-    def prepare(text: str, base: str | None, namespaces: tuple[tuple[str, object], ...]) -> object:
-        return translateQuery(parseQuery(text), base, dict(namespaces))
 
-    def query(self, query, bindings=None, namespaces=None, base=None, debug=False):
-        if isinstance(query, str):
-            query = prepare(query, base, tuple(sorted((namespaces or {}).items())))
-        return original(self, query, bindings, namespaces, base, debug)
+def timed(run: Callable[[], ValidationOutcome]) -> tuple[float, ValidationOutcome]:
+    start = time.perf_counter()
+    outcome = run()
+    return time.perf_counter() - start, outcome
 
-    processor.SPARQLProcessor.query = query  # type: ignore[method-assign]
-    try:
-        yield
-    finally:
-        processor.SPARQLProcessor.query = original  # type: ignore[method-assign]
+
+def bench_scale(scale: int, repeat: int, with_pyshacl: bool) -> None:
+    settings = build(scale)
+    data, shapes = read_union(settings), read_shapes(settings)
+    fast_runs = []
+    for _ in range(repeat):
+        fast_runs.append(timed(lambda: validate_graph(data, shapes, engine="turbo")))
+    fast = statistics.median(seconds for seconds, _ in fast_runs)
+    outcome = fast_runs[-1][1]
+    counts = f"{outcome.violation_count}/{outcome.warning_count}/{outcome.info_count}"
+    line = f"{scale:>5}x {len(data):>9,} {fast:9.2f}"
+    if not with_pyshacl:
+        print(f"{line} {'-':>9} {'-':>8} {'-':>6} {counts:>12}", flush=True)
+        return
+    slow, reference = timed(lambda: validate_graph(data, shapes, engine="pyshacl"))
+    same = result_rows(outcome.report_graph) == result_rows(reference.report_graph)
+    print(f"{line} {slow:9.2f} {slow / fast:7.1f}x {'yes' if same else 'NO':>6} {counts:>12}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=3, help="runs per row (median)")
-    repeat = parser.parse_args().repeat
-
-    settings = Settings()
-    data, shapes = read_union(settings), read_shapes(settings)
-    store = open_store(settings)
-    load_into(store)
-    print(f"Lewisham graph: {len(data)} triples in the union, {store.triple_count()} quads")
-
-    def store_report_cold() -> object:
-        return report_for_store(store, settings, Scope(), cache=ContentCache(size=8))
-
-    warm: ContentCache[Report] = ContentCache(size=8)
-    report_for_store(store, settings, Scope(), cache=warm)
-
-    def prepared() -> object:
-        with prepared_sparql():
-            return validate_graph(data, shapes)
-
-    rows: list[tuple[str, Callable[[], object]]] = [
-        ("pySHACL, no inference (baseline)", lambda: validate_graph(data, shapes)),
-        ("pySHACL, RDFS inference", lambda: validate_graph(data, shapes, Scope(inference=True))),
-        (
-            "full report from files (SHACL, checks, conflicts, rows)",
-            lambda: report_for_files(settings),
-        ),
-        ("/validation cold: store report, empty cache", store_report_cold),
-        (
-            "/validation cached: same content hash",
-            lambda: report_for_store(store, settings, Scope(), cache=warm),
-        ),
-        ("  of which: store content hash", store.content_hash),
-        ("what if: SPARQL text parsed once", prepared),
-    ]
-    seconds = medians([run for _, run in rows], repeat)
-    print(f"\nmedian of {repeat} runs; ratio = time / baseline\n")
-    print(f"{'run':<58} {'seconds':>8} {'ratio':>7}")
-    print("-" * 75)
-    for (name, _), value in zip(rows, seconds, strict=True):
-        print(f"{name:<58} {value:8.3f} {value / seconds[0]:7.2f}")
+    parser.add_argument("--scales", type=int, nargs="+", default=[1, 10, 100])
+    parser.add_argument("--pyshacl-up-to", type=int, default=10, help="largest scale for pySHACL")
+    parser.add_argument("--repeat", type=int, default=3, help="runs of the fast engine (median)")
+    options = parser.parse_args()
+    print("SHACL validation, seconds (turbo: median of runs; pySHACL: one run)")
+    print("goals: Lewisham (1x) cold under 1 s; 100x at least 10x faster than pySHACL\n")
+    print(
+        f"{'scale':>6} {'triples':>9} {'turbo':>9} {'pySHACL':>9} {'speed-up':>8} {'same':>6} "
+        f"{'V/W/I':>12}"
+    )
+    for scale in options.scales:
+        bench_scale(scale, options.repeat, scale <= options.pyshacl_up_to)
 
 
 if __name__ == "__main__":
