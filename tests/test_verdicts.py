@@ -89,3 +89,30 @@ def test_a_changed_shape_changes_the_key(settings: Settings) -> None:
 def test_the_cache_folder_is_a_setting(tmp_path: Path) -> None:
     assert Settings().verdict_cache_dir == PROJECT_ROOT / ".cache"
     assert Settings(cache_dir=tmp_path).verdict_cache_dir == tmp_path
+
+
+def test_a_query_file_passes_the_guard_once_and_a_changed_one_is_checked_again(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from csc_graph.catalogue import named_queries
+    from csc_graph.catalogue.named_queries import CatalogueError, load_catalogue
+
+    first = load_catalogue(settings.queries_dir, settings.base_iri, settings.verdict_cache_dir)
+    assert (settings.verdict_cache_dir / "checked-queries.json").is_file()
+
+    def never_check(*_args: object) -> None:
+        raise AssertionError("checked again although the file is unchanged")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(named_queries, "_check_body", never_check)
+        again = load_catalogue(settings.queries_dir, settings.base_iri, settings.verdict_cache_dir)
+    assert again.keys() == first.keys()
+
+    path = settings.queries_dir / "partners.rq"
+    text = path.read_text(encoding="utf-8")
+    last = text.rstrip().rindex("}")
+    path.write_text(
+        text[:last] + " SERVICE <http://example.org/sparql> { ?x ?y ?z } }\n", encoding="utf-8"
+    )
+    with pytest.raises(CatalogueError, match="SERVICE"):
+        load_catalogue(settings.queries_dir, settings.base_iri, settings.verdict_cache_dir)

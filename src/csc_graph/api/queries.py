@@ -318,7 +318,7 @@ def operations_router(settings: Settings) -> tuple[APIRouter, dict[str, NamedQue
 
     Include it before ``router`` so the typed operations match before the generic route.
     """
-    named = load_catalogue(settings.queries_dir, settings.base_iri)
+    named = load_catalogue(settings.queries_dir, settings.base_iri, settings.verdict_cache_dir)
     # One tag for all: a tag per topic would list each query again under every topic in /docs.
     operations = APIRouter(tags=["Named queries"], route_class=_FormRoute)
     for query in named.values():

@@ -32,6 +32,7 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.term import Node
 
+from csc_graph.catalogue.checked import CheckedQueries
 from csc_graph.catalogue.header import header_text
 from csc_graph.errors import StoreError
 from csc_graph.rdf.namespaces import PREFIXES, sparql_prefixes
@@ -304,8 +305,11 @@ def _parse_param(item: Any, path: Path, first: int, names: set[str]) -> Param:
     )
 
 
-def parse_query_file(path: Path, base_iri: str = _DEFAULT_BASE) -> NamedQuery:
-    """Read one .rq file; QueryHeaderError or CatalogueError name the file and line."""
+def parse_query_file(
+    path: Path, base_iri: str = _DEFAULT_BASE, checked: CheckedQueries | None = None
+) -> NamedQuery:
+    """Read one .rq file; QueryHeaderError or CatalogueError name the file and line.
+    ``checked`` skips the guard for a text that passed it before (and records a pass)."""
     text = path.read_text(encoding="utf-8")
     header, first = header_text(text)
     _require(bool(header.strip()), path, first, "no '#+' YAML header at the top of the file")
@@ -332,7 +336,11 @@ def parse_query_file(path: Path, base_iri: str = _DEFAULT_BASE) -> NamedQuery:
     params: list[Param] = []
     for item in raw_params:
         params.append(_parse_param(item, path, first, {p.name for p in params}))
-    _check_body(path, text, params, base_iri)
+    digest = CheckedQueries.digest(text, base_iri)
+    if checked is None or digest not in checked:
+        _check_body(path, text, params, base_iri)
+        if checked is not None:
+            checked.add(digest)
     return NamedQuery(
         name=path.stem,
         path=path,
@@ -367,19 +375,32 @@ def _check_body(path: Path, text: str, params: Sequence[Param], base_iri: str) -
                 raise QueryHeaderError(path, 1, f"values_query of '{param.name}': {exc}") from None
 
 
-def load_catalogue(directory: Path, base_iri: str = _DEFAULT_BASE) -> dict[str, NamedQuery]:
-    """Every *.rq file in the directory (not its subfolders), by name, sorted."""
+def load_catalogue(
+    directory: Path, base_iri: str = _DEFAULT_BASE, cache_dir: Path | None = None
+) -> dict[str, NamedQuery]:
+    """Every *.rq file in the directory (not its subfolders), by name, sorted. With
+    ``cache_dir``, files whose text passed the guard before are not parsed again."""
     paths = sorted(directory.glob("*.rq"), key=lambda p: p.stem)
-    return {p.stem: parse_query_file(p, base_iri) for p in paths}
+    checked = CheckedQueries(cache_dir) if cache_dir is not None else None
+    catalogue = {p.stem: parse_query_file(p, base_iri, checked) for p in paths}
+    if checked is not None:
+        checked.save()
+    return catalogue
 
 
-def load_named(directory: Path, name: str, base_iri: str = _DEFAULT_BASE) -> dict[str, NamedQuery]:
+def load_named(
+    directory: Path, name: str, base_iri: str = _DEFAULT_BASE, cache_dir: Path | None = None
+) -> dict[str, NamedQuery]:
     """Only the named query ``name`` (an empty catalogue when there is no such file): a
     command that runs one query checks one file, not all of them (each check parses)."""
     path = directory / f"{name}.rq"
     if not re.fullmatch(r"[\w.-]+", name) or name.startswith(".") or not path.is_file():
         return {}
-    return {name: parse_query_file(path, base_iri)}
+    checked = CheckedQueries(cache_dir) if cache_dir is not None else None
+    query = parse_query_file(path, base_iri, checked)
+    if checked is not None:
+        checked.save()
+    return {name: query}
 
 
 # ---------------------------------------------------------------- running

@@ -33,7 +33,9 @@ def list_queries(
     """
     settings = settings_of(ctx)
     try:
-        catalogue = load_catalogue(settings.queries_dir, settings.base_iri)
+        catalogue = load_catalogue(
+            settings.queries_dir, settings.base_iri, settings.verdict_cache_dir
+        )
     except CatalogueError as exc:
         raise fail(exc) from exc
     records = [
@@ -86,7 +88,11 @@ def query(
     settings = settings_of(ctx)
     try:
         text = file.read_text(encoding="utf-8") if file is not None else sparql
-        catalogue = load_named(settings.queries_dir, name, settings.base_iri) if name else {}
+        catalogue = (
+            load_named(settings.queries_dir, name, settings.base_iri, settings.verdict_cache_dir)
+            if name
+            else {}
+        )
         store = ready_store(settings)
         result = run_named(store, name, params, catalogue) if name else store.query(str(text))
     except UnknownQueryError as exc:
