@@ -53,7 +53,9 @@ pytest: $(STAMP) $(NPM_STAMP) browser
 
 test: lint typecheck pytest
 
+# Benchmarks compare csc-graph with rdflib-endpoint (the bench extra) and `oxigraph serve`.
 bench: $(STAMP)
+	$(BIN)/pip install --quiet -e '.[test,bench]'
 	$(BIN)/python -m benchmarks
 
 # Each page at 1280 and 390 px, written to screenshots/ (git-ignored) for a reviewer.
