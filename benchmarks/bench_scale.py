@@ -51,7 +51,7 @@ def cold(scale: int, cache: Path) -> dict[str, float]:
     from csc_graph.governance.gate import load_into
     from csc_graph.governance.shacl import validate_graph
     from csc_graph.rdf.files import read_shapes, read_union
-    from csc_graph.store.base import open_store
+    from csc_graph.store import open_store
 
     settings = settings_for(scale, cache)
     store = open_store(settings)

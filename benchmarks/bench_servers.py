@@ -39,7 +39,8 @@ from csc_graph.exports.rdf import dump
 from csc_graph.governance.gate import load_into
 from csc_graph.rdf.namespaces import sparql_prefixes
 from csc_graph.sparql.values import bind_values
-from csc_graph.store.base import Store, open_store
+from csc_graph.store import open_store
+from csc_graph.store.base import Store
 
 THREADS = 8
 MAX_REQUESTS = 20_000
