@@ -190,34 +190,44 @@ def rate(
     requests: Callable[[int], tuple[str, dict[str, str], dict[str, str]]],
     seconds: float,
 ) -> float:
-    """Requests per second from THREADS threads for ``seconds`` (at most MAX_REQUESTS)."""
+    """Requests per second from THREADS threads for ``seconds`` (at most MAX_REQUESTS); the
+    clients are made first, so the clock runs only while requests are sent."""
     counter = itertools.count()
     done = [0] * THREADS
-    failed = []
-    stop = time.perf_counter() + seconds
+    failed: list[int] = []
+    clients = [httpx.Client(base_url=base_url, timeout=60) for _ in range(THREADS)]
+    ready = threading.Barrier(THREADS + 1)
+    window = {"stop": 0.0}
 
     def worker(index: int) -> None:
-        with httpx.Client(base_url=base_url, timeout=60) as client:
-            while time.perf_counter() < stop:
-                number = next(counter)
-                if number >= MAX_REQUESTS:
-                    return
-                path, params, headers = requests(number)
-                response = client.get(path, params=params, headers=headers)
-                if response.status_code == 200:
-                    done[index] += 1
-                else:
-                    failed.append(response.status_code)
+        ready.wait()
+        while time.perf_counter() < window["stop"]:
+            number = next(counter)
+            if number >= MAX_REQUESTS:
+                return
+            path, params, headers = requests(number)
+            response = clients[index].get(path, params=params, headers=headers)
+            if response.status_code == 200:
+                done[index] += 1
+            else:
+                failed.append(response.status_code)
+                if len(failed) == 1:
+                    print(f"  first failure: {path} {response.status_code} {response.text[:200]}")
 
-    begin = time.perf_counter()
     threads = [threading.Thread(target=worker, args=(i,)) for i in range(THREADS)]
     for thread in threads:
         thread.start()
+    begin = time.perf_counter()
+    window["stop"] = begin + seconds
+    ready.wait()
     for thread in threads:
         thread.join()
+    elapsed = time.perf_counter() - begin
+    for client in clients:
+        client.close()
     if failed:
         print(f"  ({len(failed)} answers were not 200: {sorted(set(failed))}; {base_url})")
-    return sum(done) / (time.perf_counter() - begin)
+    return sum(done) / elapsed
 
 
 Cell = tuple[str, Server, Callable[[int], tuple[str, dict[str, str], dict[str, str]]]]

@@ -6,6 +6,7 @@ endpoint might dereference it). The guard parses with rdflib's SPARQL 1.1 gramma
 rules are the same for the embedded and the remote store.
 """
 
+import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -18,6 +19,12 @@ from rdflib.plugins.sparql.parserutils import CompValue
 
 from csc_graph.errors import QueryRefused, QuerySyntaxError
 from csc_graph.rdf.namespaces import PREFIXES
+
+_PARSER = threading.Lock()
+"""rdflib's SPARQL grammar (pyparsing) keeps parse state in shared objects: two threads
+parsing at once corrupt each other ("Param.postParse2() missing 1 required positional
+argument"), which the server's thread pool turned into 400s for valid queries under
+concurrent requests. Parsing holds the GIL throughout, so the lock costs no throughput."""
 
 QueryKind = Literal["select", "ask", "graph"]
 
@@ -93,7 +100,8 @@ def check_graph_iris(iris: Sequence[str], base_iri: str) -> None:
 def _refuse_update(text: str) -> None:
     """Called when the text is not a query: refuse it if it parses as an update."""
     try:
-        parseUpdate(text)
+        with _PARSER:
+            parseUpdate(text)
     except ParseException:
         return
     raise QueryRefused("Updates (INSERT, DELETE, LOAD, CLEAR, ...) are not allowed")
@@ -103,7 +111,8 @@ def _refuse_update(text: str) -> None:
 def check_query(text: str, base_iri: str) -> CheckedQuery:
     """Parse and police one query; raises QuerySyntaxError or QueryRefused."""
     try:
-        prologue, body = parseQuery(text)
+        with _PARSER:
+            prologue, body = parseQuery(text)
     except ParseException as exc:
         _refuse_update(text)
         pointer = " " * (exc.col - 1) + "^"
