@@ -206,7 +206,13 @@ def rate(
             if number >= MAX_REQUESTS:
                 return
             path, params, headers = requests(number)
-            response = clients[index].get(path, params=params, headers=headers)
+            try:
+                response = clients[index].get(path, params=params, headers=headers)
+            except httpx.HTTPError as error:  # e.g. no answer within the client's timeout
+                failed.append(0)
+                if len(failed) == 1:
+                    print(f"  first failure: {path} {type(error).__name__}")
+                return
             if response.status_code == 200:
                 done[index] += 1
             else:
@@ -226,7 +232,9 @@ def rate(
     for client in clients:
         client.close()
     if failed:
-        print(f"  ({len(failed)} answers were not 200: {sorted(set(failed))}; {base_url})")
+        print(
+            f"  ({len(failed)} answers were not 200 (0: none): {sorted(set(failed))}; {base_url})"
+        )
     return sum(done) / elapsed
 
 
