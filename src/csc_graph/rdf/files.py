@@ -21,8 +21,9 @@ from csc_graph.rdf.oxigraph_terms import from_oxigraph
 
 
 def data_files(settings: Settings) -> list[Path]:
-    """The ontology (without its shapes), the law, then the council's data, in a fixed order."""
-    folders = [settings.ontology_dir, settings.law_dir, settings.council_dir]
+    """The ontology (without its shapes), the law, then each served council's data, in a
+    fixed order."""
+    folders = [settings.ontology_dir, settings.law_dir, *settings.council_dirs()]
     return [path for folder in folders for path in sorted(folder.glob("*.ttl"))]
 
 
