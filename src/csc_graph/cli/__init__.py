@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from csc_graph.cli import data, querying, reports, server
+from csc_graph.cli import councils, data, querying, reports, server
 from csc_graph.cli.common import fail
 from csc_graph.config import settings_from
 from csc_graph.errors import ConfigError
@@ -54,5 +54,8 @@ app.command()(reports.export)
 app.command()(reports.pathways)
 app.command()(reports.coverage)
 app.command()(server.serve)
+app.command("new-council")(councils.new_council_command)
+app.command()(councils.quote)
+app.command("convert-claims")(councils.convert_claims)
 
 __all__ = ["app"]
