@@ -93,7 +93,9 @@ def test_the_councils_list_names_each_council_with_its_pages(all_store: Store):
     assert entries["slough"].label == "Slough Borough Council"
     urls = {source.url for source in entries["slough"].sources}
     # the address in the capture note of graph/slough/sources/exploitation-and-youth-justice.txt
-    assert "https://thelink.slough.gov.uk/news/exploitation-and-youth-justice-service-launch" in urls
+    assert (
+        "https://thelink.slough.gov.uk/news/exploitation-and-youth-justice-service-launch" in urls
+    )
 
 
 @pytest.fixture(scope="module")
@@ -102,8 +104,9 @@ def catalogue(every: Settings):
 
 
 def test_units_for_extra_familial_harm_side_by_side_with_their_pages(all_store, catalogue):
-    rows = run_named(all_store, "compare-units-for-concern", {"concern": "extra-familial-harm"},
-                     catalogue).rows
+    rows = run_named(
+        all_store, "compare-units-for-concern", {"concern": "extra-familial-harm"}, catalogue
+    ).rows
     by_council: dict[str, set[str]] = {}
     for row in rows:
         by_council.setdefault(str(row["councilName"]), set()).add(str(row["unit"]))
@@ -120,8 +123,7 @@ def test_units_for_extra_familial_harm_side_by_side_with_their_pages(all_store, 
 
 def test_leaving_care_ages_differ_between_councils(all_store, catalogue):
     rows = run_named(all_store, "compare-age-ranges", {"concern": "care-leaver"}, catalogue).rows
-    ranges = {(str(r["unit"]).removeprefix(BASE), int(r["minAge"]), int(r["maxAge"]))
-              for r in rows}
+    ranges = {(str(r["unit"]).removeprefix(BASE), int(r["minAge"]), int(r["maxAge"])) for r in rows}
     # Northamptonshire: "definitely by the time you turn 18! This will then continue until
     # you reach the age of 21" (18 to 20); after 21 "up to the age of 25" (21 to 24).
     assert ("northamptonshire/leaving-and-after-care", 18, 20) in ranges
@@ -132,8 +134,9 @@ def test_leaving_care_ages_differ_between_councils(all_store, catalogue):
 
 def test_personal_advisers_are_named_by_two_councils(all_store, catalogue):
     rows = run_named(all_store, "compare-roles-and-law", {"show": "role"}, catalogue).rows
-    advisers = {str(r["councilName"]) for r in rows
-                if str(r["item"]) == f"{BASE}law/role-personal-adviser"}
+    advisers = {
+        str(r["councilName"]) for r in rows if str(r["item"]) == f"{BASE}law/role-personal-adviser"
+    }
     assert {"Northamptonshire County Council", "Slough Borough Council"} <= advisers
     assert all(str(r["kind"]) == "role" for r in rows)
 

@@ -41,13 +41,25 @@ def test_new_council_scaffolds_a_folder_that_passes_the_gate(tmp_root: Path, tmp
     page.write_text(PAGE)
     result = CliRunner().invoke(
         app,
-        ["--root", str(tmp_root), "new-council", "testshire", "--page", str(page),
-         "--url", "https://example.org/front-door", "--captured-on", "2026-01-05"],
+        [
+            "--root",
+            str(tmp_root),
+            "new-council",
+            "testshire",
+            "--page",
+            str(page),
+            "--url",
+            "https://example.org/front-door",
+            "--captured-on",
+            "2026-01-05",
+        ],
     )
     assert result.exit_code == 0, result.output
     folder = tmp_root / "graph" / "testshire"
     assert sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()) == [
-        "council.ttl", "sources.ttl", "sources/front-door.txt"
+        "council.ttl",
+        "sources.ttl",
+        "sources/front-door.txt",
     ]
     settings = Settings(root=tmp_root, council="testshire")
     sources = parse_file(folder / "sources.ttl", settings)
@@ -55,8 +67,17 @@ def test_new_council_scaffolds_a_folder_that_passes_the_gate(tmp_root: Path, tmp
     assert str(source) == f"{BASE}testshire/source-front-door"
     assert load_into(open_store(settings), settings) > 0
     again = CliRunner().invoke(
-        app, ["--root", str(tmp_root), "new-council", "testshire", "--page", str(page),
-              "--url", "https://example.org/x"],
+        app,
+        [
+            "--root",
+            str(tmp_root),
+            "new-council",
+            "testshire",
+            "--page",
+            str(page),
+            "--url",
+            "https://example.org/x",
+        ],
     )
     assert again.exit_code == 2
 
@@ -64,8 +85,19 @@ def test_new_council_scaffolds_a_folder_that_passes_the_gate(tmp_root: Path, tmp
 def test_quote_prints_the_full_sentence_from_the_captured_page(tmp_root: Path, tmp_path: Path):
     page = tmp_path / "page.txt"
     page.write_text(PAGE)
-    CliRunner().invoke(app, ["--root", str(tmp_root), "new-council", "testshire", "--page",
-                             str(page), "--url", "https://example.org/p"])
+    CliRunner().invoke(
+        app,
+        [
+            "--root",
+            str(tmp_root),
+            "new-council",
+            "testshire",
+            "--page",
+            str(page),
+            "--url",
+            "https://example.org/p",
+        ],
+    )
     found = find_sentences(tmp_root, "testshire", "front door")
     assert [item.sentence for item in found] == [
         "Our Multi-Agency Safeguarding Hub (MASH) is the front door for all referrals."
@@ -75,8 +107,10 @@ def test_quote_prints_the_full_sentence_from_the_captured_page(tmp_root: Path, t
     )
     assert result.exit_code == 0
     lines = result.output.splitlines()
-    assert lines == ["# graph/testshire/sources/page.txt",
-                     'csc:quote "It is staffed by social workers and the police."']
+    assert lines == [
+        "# graph/testshire/sources/page.txt",
+        'csc:quote "It is staffed by social workers and the police."',
+    ]
     missing = CliRunner().invoke(
         app, ["--root", str(tmp_root), "quote", "not there", "--council", "testshire"]
     )

@@ -41,7 +41,10 @@ def test_councils_page_for_a_browser(every_client: TestClient):
     response = every_client.get("/councils", headers={"Accept": "text/html"})
     page = lxml.html.fromstring(response.text)
     assert [s.get("id") for s in page.xpath("//section[@class='council']")] == [
-        "ealing", "lewisham", "northamptonshire", "slough"
+        "ealing",
+        "lewisham",
+        "northamptonshire",
+        "slough",
     ]
     assert SLOUGH_EYJS in {a.get("href") for a in page.xpath("//section[@id='slough']//a")}
 
@@ -65,9 +68,13 @@ def test_a_named_query_takes_a_council(every_client: TestClient):
 
 
 def test_pathways_and_coverage_take_a_council(every_client: TestClient):
-    coverage = every_client.get("/coverage", params={"council": "northamptonshire", "format": "json"})
+    coverage = every_client.get(
+        "/coverage", params={"council": "northamptonshire", "format": "json"}
+    )
     assert coverage.status_code == 200
-    units = {unit["unit"] for unit in coverage.json()["units"]} if "units" in coverage.json() else set()
+    units = (
+        {unit["unit"] for unit in coverage.json()["units"]} if "units" in coverage.json() else set()
+    )
     assert all(unit.startswith(f"{BASE}northamptonshire/") for unit in units)
     pathways = every_client.get("/pathways", params={"council": "ealing", "format": "json"})
     assert pathways.status_code == 200
@@ -80,12 +87,17 @@ def test_compare_sets_councils_side_by_side_with_their_pages(every_client: TestC
     cells = units["rows"][0]["cells"]
     slough = {(cell["iri"], cell["url"]) for cell in cells["Slough Borough Council"]}
     assert (f"{BASE}slough/exploitation-and-youth-justice", SLOUGH_EYJS) in slough
-    page = lxml.html.fromstring(
-        every_client.get("/compare", headers={"Accept": "text/html"}).text
-    )
-    headers = [th.text_content() for th in page.xpath("//section[@class='comparison']")[0].xpath(".//thead//th")]
-    assert headers[1:] == ["Ealing Council", "Lewisham Council",
-                           "Northamptonshire County Council", "Slough Borough Council"]
+    page = lxml.html.fromstring(every_client.get("/compare", headers={"Accept": "text/html"}).text)
+    headers = [
+        th.text_content()
+        for th in page.xpath("//section[@class='comparison']")[0].xpath(".//thead//th")
+    ]
+    assert headers[1:] == [
+        "Ealing Council",
+        "Lewisham Council",
+        "Northamptonshire County Council",
+        "Slough Borough Council",
+    ]
     assert SLOUGH_EYJS in {a.get("href") for a in page.xpath("//a[@class='page']")}
 
 

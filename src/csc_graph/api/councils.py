@@ -67,9 +67,7 @@ async def compare_councils(
         entries = _entries(store)
         names = [entry.label or entry.name for entry in entries]
         catalogue = request.app.state.catalogue
-        return entries, compare(
-            store, catalogue, names, concern=concern, age_concern=age_concern
-        )
+        return entries, compare(store, catalogue, names, concern=concern, age_concern=age_concern)
 
     entries, tables = await run_in_threadpool(build)
     headers = {"Vary": "Accept"}

@@ -59,7 +59,9 @@ def quote(
     """
     settings = settings_of(ctx)
     if council not in settings.council_folders():
-        raise fail(f"No council folder {council!r}; councils: {', '.join(settings.council_folders())}")
+        raise fail(
+            f"No council folder {council!r}; councils: {', '.join(settings.council_folders())}"
+        )
     found = find_sentences(settings.root, council, phrase)
     if not found:
         raise fail(f"No sentence in graph/{council}/sources/ holds {phrase!r}", 1)

@@ -70,7 +70,7 @@ def _s(row: Mapping[str, Any], name: str) -> str | None:
 
 def _ages(row: Mapping[str, Any]) -> str:
     low, high = _s(row, "minAge"), _s(row, "maxAge")
-    return f"{low if low is not None else '?'}–{high if high is not None else '?'}"
+    return f"{low if low is not None else '?'} to {high if high is not None else '?'}"
 
 
 def compare(
@@ -92,7 +92,7 @@ def compare(
     roles = Comparison("Roles and legal bases", "compare-roles-and-law", councils)
     for row in run_named(store, roles.query, {"show": "both"}, catalogue).rows:
         roles.add(str(row["item"]), str(row["councilName"]), _cell(row, str(row["label"])))
-    gaps = Comparison("Ages 0–25 with no stated coverage", "compare-coverage-gaps", councils)
+    gaps = Comparison("Ages 0 to 25 with no stated coverage", "compare-coverage-gaps", councils)
     for row in run_named(store, gaps.query, {}, catalogue).rows:
         gaps.add("ages", str(row["councilName"]), Cell(str(row["age"]), None, None, None, None))
     return [units, ages, roles, gaps]

@@ -141,9 +141,9 @@ def sentences(text: str) -> list[str]:
     """The text's sentences: split at line breaks and after . ! or ? before a capital,
     whitespace collapsed (as the quotes check compares)."""
     found = []
-    for line in re.split(r"\n\s*\n|\n(?=\s*[•*\-–]|\s*[A-Z])", text):
+    for line in re.split(r"\n\s*\n|\n(?=\s*[•*\-–]|\s*[A-Z])", text):  # noqa: RUF001
         flat = re.sub(r"\s+", " ", line).strip(" •*")
-        found += [part.strip() for part in re.split(r"(?<=[.!?])\s+(?=[A-Z‘'\"“(])", flat)]
+        found += [part.strip() for part in re.split(r"(?<=[.!?])\s+(?=[A-Z‘'\"“(])", flat)]  # noqa: RUF001
     return [sentence for sentence in found if sentence]
 
 

@@ -30,8 +30,8 @@ from csc_graph.rdf.files import bind_prefixes, read_dataset, read_shapes, union_
 from csc_graph.store.base import Store
 
 __all__ = [
-    "DataFileError",
     "CouncilOutcome",
+    "DataFileError",
     "EmptyGraphError",
     "FailedChecksError",
     "GateResult",

@@ -122,7 +122,7 @@ class _Writer:
                 if str(node).startswith(str(namespace)) and re.fullmatch(r"[\w-]+", local):
                     return f"{prefix}:{local}"
             if str(node).startswith(self.base_iri):
-                return f"<{str(node)[len(self.base_iri):]}>"
+                return f"<{str(node)[len(self.base_iri) :]}>"
             return f"<{node}>"
         if isinstance(node, BNode):
             return self.bnodes.setdefault(node, f"_:b{len(self.bnodes)}")
@@ -195,7 +195,9 @@ def _statement(
         for obj in sorted(by_predicate[predicate], key=_order):
             annotations = [
                 "\n        " + _annotation(graph, claim, writer)
-                for claim in sorted(claims.get((subject, predicate, obj), []), key=lambda c: _claim_key(graph, c))
+                for claim in sorted(
+                    claims.get((subject, predicate, obj), []), key=lambda c: _claim_key(graph, c)
+                )
             ]
             objects.append(writer.term(obj) + "".join(annotations))
         lines.append(f"{writer.term(predicate)} " + ", ".join(objects))
