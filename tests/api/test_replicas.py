@@ -15,7 +15,6 @@ import pytest
 from rdflib import Graph
 from rdflib.compare import isomorphic
 
-
 START_LIMIT_S = 120
 
 
