@@ -161,3 +161,16 @@ def test_the_comparison_has_a_column_per_council_and_cells_with_pages(all_store,
     assert all(cell["source"] for column in cells.values() for cell in column)
     ealing_named = URIRef(f"{BASE}ealing/council")
     assert str(ealing_named) in {entry.iri for entry in list_councils(all_store)}
+
+
+def test_when_every_council_fails_nothing_is_loaded_and_each_is_named(tmp_path: Path):
+    root = _root_with(tmp_path, [])
+    for name in ("one", "two"):
+        (root / "graph" / name).mkdir()
+        (root / "graph" / name / "unit.ttl").write_text("<x> <y> .\n")
+    settings = Settings(root=root, council=None, councils=None)
+    store = open_store(settings)
+    outcome = reload_if_valid(store, settings)
+    assert outcome.reloaded is False
+    assert [(c.council, c.accepted) for c in outcome.councils] == [("one", False), ("two", False)]
+    assert store.triple_count() == 0

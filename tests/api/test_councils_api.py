@@ -67,17 +67,35 @@ def test_a_named_query_takes_a_council(every_client: TestClient):
     assert unknown.status_code == 422
 
 
+def _strings(value: object) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield key
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
+
+
+def _councils_named(body: object) -> set[str]:
+    """The councils whose IRIs (under the base) appear anywhere in a JSON answer."""
+    others = {"ealing", "lewisham", "northamptonshire", "slough"}
+    return {c for text in _strings(body) for c in others if text.startswith(f"{BASE}{c}/")}
+
+
 def test_pathways_and_coverage_take_a_council(every_client: TestClient):
-    coverage = every_client.get(
-        "/coverage", params={"council": "northamptonshire", "format": "json"}
-    )
-    assert coverage.status_code == 200
-    units = (
-        {unit["unit"] for unit in coverage.json()["units"]} if "units" in coverage.json() else set()
-    )
-    assert all(unit.startswith(f"{BASE}northamptonshire/") for unit in units)
-    pathways = every_client.get("/pathways", params={"council": "ealing", "format": "json"})
-    assert pathways.status_code == 200
+    params = {"council": "northamptonshire", "format": "json"}
+    coverage = every_client.get("/coverage", params=params).json()
+    ranges = {(r["unit"], r["min_age"], r["max_age"]) for r in coverage["ranges"]}
+    # "definitely by the time you turn 18! This will then continue until you reach the age of 21"
+    assert (f"{BASE}northamptonshire/leaving-and-after-care", 18, 20) in ranges
+    assert _councils_named(coverage) == {"northamptonshire"}
+    everyone = every_client.get("/coverage", params={"format": "json"}).json()
+    assert _councils_named(everyone) == {"ealing", "lewisham", "northamptonshire", "slough"}
+    pathways = every_client.get("/pathways", params={"council": "slough", "format": "json"})
+    assert _councils_named(pathways.json()) == {"slough"}
 
 
 def test_compare_sets_councils_side_by_side_with_their_pages(every_client: TestClient):

@@ -34,7 +34,11 @@ def main(
         ),
     ] = None,
     council: Annotated[
-        str | None, typer.Option(help="Council folder under graph/ (CSC_GRAPH_COUNCIL).")
+        str | None,
+        typer.Option(
+            help="One council folder under graph/ to use on its own (CSC_GRAPH_COUNCIL); "
+            "absent: the councils of CSC_GRAPH_COUNCILS, else every council."
+        ),
     ] = None,
 ) -> None:
     """Build the settings once for the command that follows; a root or council that is

@@ -196,7 +196,9 @@ def load_councils(
             datasets.append(dataset)
     refused = [outcome for outcome in outcomes if outcome.refusal is not None]
     if refused and (strict or not datasets):
-        raise _named(refused[0], several=len(councils) > 1)
+        refusal = _named(refused[0], several=len(councils) > 1)
+        refusal.councils = tuple(outcomes)
+        raise refusal
     report("Loading into the store", len(councils), steps)
     count = store.replace(datasets[0] if len(datasets) == 1 else _merged(datasets))
     report("Loaded", steps, steps)
@@ -292,12 +294,16 @@ def reload_if_valid(store: Store, settings: Settings) -> ReloadOutcome:
         else:
             reason = str(refusal)
         file = refusal.file if isinstance(refusal, DataFileError) else None
+        councils = [c for c in refusal.councils if isinstance(c, CouncilOutcome)]
+        if len(councils) > 1:
+            reason = f"every council refused ({', '.join(c.council for c in councils)}): {reason}"
         return ReloadOutcome(
             False,
             f"refused: {reason}; {_kept(store)}",
             validation,
             refusal_messages(refusal),
             file=file,
+            councils=councils,
         )
     reason = f"loaded {result.quads} quads"
     if result.refused:
