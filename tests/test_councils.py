@@ -14,7 +14,12 @@ from csc_graph.councils.compare import compare
 from csc_graph.councils.listing import list_councils
 from csc_graph.councils.scope import UnknownCouncil, council_view, served_councils
 from csc_graph.errors import DataFileError
-from csc_graph.governance.gate import load_councils, load_into, reload_if_valid
+from csc_graph.governance.gate import (
+    load_councils,
+    load_into,
+    refusal_messages,
+    reload_if_valid,
+)
 from csc_graph.store import open_store
 from csc_graph.store.base import Store
 
@@ -174,3 +179,24 @@ def test_when_every_council_fails_nothing_is_loaded_and_each_is_named(tmp_path: 
     assert outcome.reloaded is False
     assert [(c.council, c.accepted) for c in outcome.councils] == [("one", False), ("two", False)]
     assert store.triple_count() == 0
+
+
+def test_a_violation_is_named_with_its_file_and_line(tmp_path: Path):
+    root = _root_with(tmp_path, ["slough"])
+    ages = root / "graph" / "slough" / "care-leavers.ttl"
+    lines = ages.read_text().splitlines()
+    (number,) = [
+        i for i, line in enumerate(lines, 1) if line.startswith("sl:care-leavers-service-ages ")
+    ]
+    ages.write_text(
+        "\n".join(lines).replace("schema:requiredMaxAge 24", "schema:requiredMaxAge 40")
+    )
+    settings = Settings(root=root, council=None, councils=None)
+    outcome = reload_if_valid(open_store(settings), settings)
+    (slough,) = outcome.councils
+    assert slough.refusal is not None
+    first = refusal_messages(slough.refusal)[0]
+    focus = first.split(": ", 1)[0]
+    place = first.rsplit(" (", 1)[1].removesuffix(")")
+    assert place == f"graph/slough/care-leavers.ttl:{number}"
+    assert focus == f"{BASE}slough/care-leavers-service-ages"

@@ -24,9 +24,11 @@ from csc_graph.config import Settings
 from csc_graph.errors import DataFileError, LoadRefused
 from csc_graph.governance import verdicts
 from csc_graph.governance.checks import CheckResult, check_files, quote_check, run_checks
+from csc_graph.governance.locate import locate
 from csc_graph.governance.shacl import ValidationOutcome, validate_graph, violation_messages
 from csc_graph.governance.sparql_constraints import oxigraph_store
 from csc_graph.rdf.files import bind_prefixes, read_dataset, read_shapes, union_graph
+from csc_graph.rdf.namespaces import SH
 from csc_graph.store.base import Store
 
 __all__ = [
@@ -66,11 +68,24 @@ class FailedChecksError(LoadRefused):
 class InvalidGraphError(LoadRefused):
     """The data failed SHACL with at least one Violation, so it was not loaded."""
 
-    def __init__(self, outcome: ValidationOutcome) -> None:
+    def __init__(self, outcome: ValidationOutcome, where: dict[str, str] | None = None) -> None:
         super().__init__(
             f"The graph has {outcome.violation_count} SHACL Violation(s); nothing was loaded"
         )
         self.outcome = outcome
+        self.where = where or {}
+        """Each Violation's focus node (as text) -> the file:line that describes it."""
+
+
+def _where(outcome: ValidationOutcome, dataset: Dataset, settings: Settings) -> dict[str, str]:
+    found = {}
+    for result in outcome.report_graph.subjects(SH.resultSeverity, SH.Violation):
+        focus = outcome.report_graph.value(result, SH.focusNode)
+        if focus is not None:
+            place = locate(focus, dataset, settings)
+            if place:
+                found[str(focus)] = place
+    return found
 
 
 Verdict = tuple[ValidationOutcome, list[CheckResult]]
@@ -147,7 +162,7 @@ def check_council(settings: Settings) -> tuple[Dataset, CouncilOutcome]:
             quotes = quote_check(union, settings.root)
             failed_checks = [*failed_checks, *([] if quotes.passed else [quotes])]
         if not outcome.conforms:
-            raise InvalidGraphError(outcome)
+            raise InvalidGraphError(outcome, _where(outcome, dataset, settings))
         if failed_checks:
             raise FailedChecksError(failed_checks)
     except LoadRefused as refusal:
@@ -277,10 +292,16 @@ def council_summary(outcome: CouncilOutcome) -> dict[str, object]:
 def refusal_messages(refusal: LoadRefused) -> list[str]:
     """The lines that say what to fix: the first Violations, or the failed checks."""
     if isinstance(refusal, InvalidGraphError):
-        return violation_messages(refusal.outcome)
+        return [_placed(line, refusal.where) for line in violation_messages(refusal.outcome)]
     if isinstance(refusal, FailedChecksError):
         return [f"{check.summary} ({check.name})" for check in refusal.failed]
     return []
+
+
+def _placed(message: str, where: dict[str, str]) -> str:
+    """'focus: message' followed by the file and line of the focus node, when known."""
+    focus = message.split(": ", 1)[0]
+    return f"{message} ({where[focus]})" if focus in where else message
 
 
 def reload_if_valid(store: Store, settings: Settings) -> ReloadOutcome:
