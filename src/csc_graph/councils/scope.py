@@ -7,6 +7,7 @@ council by being given this view instead of the whole store; nothing else change
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from dataclasses import replace
 
@@ -65,6 +66,11 @@ class CouncilView(Store):
             max_rows=self.settings.max_rows, query_timeout=self.settings.query_timeout
         )
         return inner._evaluate(request)
+
+    def content_hash(self) -> str:
+        """Derived from the whole store's hash and the council: as stable as that one, and
+        cheap (a view is made per request; hashing its quads each time would not be)."""
+        return hashlib.sha256(f"{self.inner.content_hash()}|{self.council}".encode()).hexdigest()
 
     def _swap(self, dataset: Dataset) -> int:
         raise StoreError("A council's view is read-only; load the store it views")
