@@ -200,3 +200,10 @@ def test_a_violation_is_named_with_its_file_and_line(tmp_path: Path):
     place = first.rsplit(" (", 1)[1].removesuffix(")")
     assert place == f"graph/slough/care-leavers.ttl:{number}"
     assert focus == f"{BASE}slough/care-leavers-service-ages"
+
+
+def test_a_root_with_no_council_is_refused(tmp_path: Path):
+    settings = Settings(root=_root_with(tmp_path, []), council=None, councils=None)
+    outcome = reload_if_valid(open_store(settings), settings)
+    assert outcome.reloaded is False
+    assert outcome.quads == 0

@@ -200,6 +200,11 @@ def load_councils(
     settings = settings or store.settings
     report = progress or (lambda _step, _done, _total: None)
     councils = settings.served_councils()
+    if not councils:
+        raise EmptyGraphError(
+            f"{settings.root / 'graph'} holds no council folder: there is no council to serve "
+            "(CSC_GRAPH_ROOT, CSC_GRAPH_COUNCILS)"
+        )
     steps = len(councils) + 2
     datasets: list[Dataset] = []
     outcomes: list[CouncilOutcome] = []
