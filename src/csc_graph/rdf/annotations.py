@@ -158,7 +158,17 @@ def to_annotations(text: str, base_iri: str) -> str:
     for subject in graph.subjects(unique=True):
         if subject not in absorbed and subject not in subjects:
             subjects.append(subject)
-    for subject in sorted(subjects, key=_order):
+    lines = text.splitlines()
+
+    def written_at(subject: Node) -> tuple[int, int, str]:
+        """Where the file's own statement about the subject starts, to keep its order."""
+        term = writer.term(subject)
+        first = next(
+            (n for n, line in enumerate(lines) if line.startswith(term + " ")), len(lines)
+        )
+        return (first, *_order(subject))
+
+    for subject in sorted(subjects, key=written_at):
         out.append(_statement(graph, subject, claims, absorbed, writer))
     return "\n".join(out)
 
