@@ -163,9 +163,7 @@ def to_annotations(text: str, base_iri: str) -> str:
     def written_at(subject: Node) -> tuple[int, int, str]:
         """Where the file's own statement about the subject starts, to keep its order."""
         term = writer.term(subject)
-        first = next(
-            (n for n, line in enumerate(lines) if line.startswith(term + " ")), len(lines)
-        )
+        first = next((n for n, line in enumerate(lines) if line.startswith(term + " ")), len(lines))
         return (first, *_order(subject))
 
     for subject in sorted(subjects, key=written_at):
