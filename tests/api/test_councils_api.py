@@ -136,3 +136,9 @@ def test_health_lists_each_councils_outcome_and_serves_the_rest(tmp_path: Path):
     assert outcome["broken"]["accepted"] is False
     assert outcome["broken"]["file"] == "graph/broken/council.ttl"
     assert [c["name"] for c in councils] == ["slough"]
+
+
+def test_compare_refuses_an_unknown_concern_with_a_400(every_client: TestClient):
+    response = every_client.get("/compare", params={"concern": "no-such-concern"})
+    assert response.status_code == 400
+    assert response.json()["status"] == 400

@@ -3,12 +3,13 @@ side, each cell with its page). JSON for programs, HTML for a browser."""
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 
 from csc_graph.api.deps import StoreDep, choose_representation, render
 from csc_graph.cache import ContentCache
+from csc_graph.catalogue.named_queries import ParamError
 from csc_graph.councils.compare import Comparison, compare
 from csc_graph.councils.listing import CouncilEntry, list_councils
 from csc_graph.formats import HTML, Representation
@@ -69,7 +70,10 @@ async def compare_councils(
         catalogue = request.app.state.catalogue
         return entries, compare(store, catalogue, names, concern=concern, age_concern=age_concern)
 
-    entries, tables = await run_in_threadpool(build)
+    try:
+        entries, tables = await run_in_threadpool(build)
+    except ParamError as error:  # an unknown concern: say which, with the known ones
+        raise HTTPException(400, str(error)) from None
     headers = {"Vary": "Accept"}
     if representation is HTML:
         context: dict[str, Any] = {
