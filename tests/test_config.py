@@ -69,3 +69,11 @@ def test_a_misspelt_council_in_councils_is_refused_naming_the_setting() -> None:
     with pytest.raises(ConfigError) as refused:
         settings_from(council=None, councils=["ealing", "law"])
     assert str(refused.value).startswith("CSC_GRAPH_COUNCILS names no folder")
+
+
+def test_councils_are_read_from_the_environment_as_a_json_list(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("CSC_GRAPH_COUNCIL", raising=False)
+    monkeypatch.setenv("CSC_GRAPH_COUNCILS", '["slough", "ealing"]')
+    assert Settings().served_councils() == ["slough", "ealing"]
