@@ -167,6 +167,9 @@ def test_converting_every_file_keeps_its_graph(council: str):
 def test_convert_claims_command_rewrites_a_file_isomorphically(tmp_path: Path):
     file = tmp_path / "unit.ttl"
     file.write_text(REIFIED)
+    checked = CliRunner().invoke(app, ["convert-claims", "--check", str(file)])
+    assert checked.exit_code == 0, checked.output
+    assert file.read_text() == REIFIED  # --check writes nothing
     result = CliRunner().invoke(app, ["convert-claims", str(file)])
     assert result.exit_code == 0, result.output
     text = file.read_text()

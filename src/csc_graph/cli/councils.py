@@ -73,6 +73,10 @@ def quote(
 def convert_claims(
     ctx: typer.Context,
     files: Annotated[list[Path], typer.Argument(help="Turtle files to rewrite in place.")],
+    check: Annotated[
+        bool,
+        typer.Option("--check", help="Only say whether each file would convert; write nothing."),
+    ] = False,
 ) -> None:
     """Rewrite each file's reified csc:Claims as RDF 1.2 annotations beside their facts.
 
@@ -92,5 +96,8 @@ def convert_claims(
         converted = to_annotations(text, base_iri)
         if not isomorphic(before, compile_text(converted, base_iri)):
             raise fail(f"{file}: the converted graph would differ; left as it was", 1)
+        if check:
+            typer.echo(f"would convert {file} ({len(before)} triples, isomorphic)")
+            continue
         file.write_text(converted, encoding="utf-8")
         typer.echo(f"converted {file} ({len(before)} triples, isomorphic)")
