@@ -63,9 +63,17 @@ class CouncilView(Store):
         if not request.default_graph_uris and not request.named_graph_uris:
             request = replace(request, default_graph_uris=self.graphs, named_graph_uris=self.graphs)
         inner = self.inner.with_limits(
-            max_rows=self.settings.max_rows, query_timeout=self.settings.query_timeout
+            max_rows=self.settings.max_rows,
+            query_timeout=self.settings.query_timeout,
+            max_result_bytes=self.settings.max_result_bytes,
         )
         return inner._evaluate(request)
+
+    def warm(self) -> None:
+        self.inner.warm()
+
+    def close(self) -> None:
+        """A view owns no processes: the store it views is closed by its owner."""
 
     def content_hash(self) -> str:
         """Derived from the whole store's hash and the council: as stable as that one, and
