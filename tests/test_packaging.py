@@ -94,4 +94,4 @@ def test_a_misspelt_council_is_refused_by_every_command(
     assert result.returncode == 2
     (message,) = result.stderr.strip().splitlines()
     assert message.startswith("Error: CSC_GRAPH_COUNCIL names no folder: ")
-    assert message.endswith(f": {', '.join(settings.councils())})")
+    assert message.endswith(f": {', '.join(settings.council_folders())})")

@@ -774,3 +774,44 @@ def test_serializer_by_name(sample_select: QueryResult) -> None:
     assert media_type == "text/tab-separated-values"
     with pytest.raises(KeyError):
         serializer_by_name(sample_select, "turtle")
+
+
+# The comparison queries on Lewisham alone (tests/test_councils.py compares the councils).
+
+
+@expect("compare-units-for-concern")
+def _compare_extra_familial_harm(store: Store, cat: dict[str, NamedQuery]) -> None:
+    result = run(store, cat, "compare-units-for-concern")  # default: extra-familial-harm
+    assert column(result, "councilName") == {"Lewisham Council"}
+    assert {LW + "safe-space", LW + "integrated-adolescent-safeguarding"} <= column(result, "unit")
+    assert column(result, "source") <= {
+        LW + "source-safeguarding-service",
+        LW + "source-social-work-teams",
+    }
+
+
+@expect("compare-age-ranges")
+def _compare_care_leaver_ages(store: Store, cat: dict[str, NamedQuery]) -> None:
+    result = run(store, cat, "compare-age-ranges")  # default: care-leaver
+    (transition,) = {
+        (row["minAge"], row["maxAge"])
+        for row in rows_where(result, unit=LW + "transition-to-adulthood")
+    }
+    assert transition == ("16", "24")  # "from 16, up to the age of 25"
+
+
+@expect("compare-roles-and-law")
+def _compare_roles(store: Store, cat: dict[str, NamedQuery]) -> None:
+    result = run(store, cat, "compare-roles-and-law", show="role")
+    assert column(result, "kind") == {"role"}
+    assert rows_where(
+        result, unit=LW + "lado-function", item=LAW + "role-local-authority-designated-officer"
+    )
+
+
+@expect("compare-coverage-gaps")
+def _compare_gaps(store: Store, cat: dict[str, NamedQuery]) -> None:
+    result = run(store, cat, "compare-coverage-gaps")
+    gaps = {int(age) for age in column(result, "age")}
+    assert 25 in gaps  # no Lewisham page states a range reaching 25
+    assert not {10, 15, 17} & gaps  # Youth Justice: "aged between 10 and 17"

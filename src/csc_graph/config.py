@@ -22,9 +22,15 @@ class Settings(BaseSettings):
         PROJECT_ROOT,
         description="Repository root holding ontology/, graph/ and queries/.",
     )
-    council: str = Field(
-        "lewisham",
-        description="Folder under graph/ with the council's instance data.",
+    council: str | None = Field(
+        None,
+        description="One council to serve on its own (a folder under graph/); unset means "
+        "the councils named by `councils`.",
+    )
+    councils: list[str] | None = Field(
+        None,
+        description="Councils served together (folders under graph/), each validated on its "
+        "own with the shared law; unset means every folder under graph/ except law/.",
     )
     base_iri: str = Field(
         "https://w3id.org/csc-graph/id/",
@@ -128,19 +134,36 @@ class Settings(BaseSettings):
                 f"CSC_GRAPH_ROOT ({self.root}) does not hold {' and '.join(missing)}: set "
                 "CSC_GRAPH_ROOT (or --root) to the folder with ontology/, queries/ and graph/"
             )
-        if not self.council_dir.is_dir():
-            known = ", ".join(self.councils()) or "none"
-            raise ConfigError(
-                f"CSC_GRAPH_COUNCIL names no folder: {self.council_dir} does not exist "
-                f"(councils under {self.root / 'graph'}: {known})"
-            )
+        known = ", ".join(self.council_folders()) or "none"
+        chosen = [self.council] if self.council else (self.councils or [])
+        setting = "CSC_GRAPH_COUNCIL" if self.council else "CSC_GRAPH_COUNCILS"
+        for name in chosen:
+            if name == "law" or not (self.root / "graph" / name).is_dir():
+                raise ConfigError(
+                    f"{setting} names no folder: {self.root / 'graph' / name} does not exist "
+                    f"(councils under {self.root / 'graph'}: {known})"
+                )
         return self
 
-    def councils(self) -> list[str]:
+    def council_folders(self) -> list[str]:
         """The council folders under graph/ (every folder but law/)."""
         graph = self.root / "graph"
         found = graph.iterdir() if graph.is_dir() else []
         return sorted(p.name for p in found if p.is_dir() and p.name != "law")
+
+    def served_councils(self) -> list[str]:
+        """The councils to serve: ``council`` alone when it is set, else ``councils``, else
+        every council folder."""
+        if self.council:
+            return [self.council]
+        return list(self.councils) if self.councils is not None else self.council_folders()
+
+    def one_council(self, name: str) -> "Settings":
+        """These settings narrowed to one council (what the gate validates at a time)."""
+        return self.model_copy(update={"council": name, "councils": None})
+
+    def council_dirs(self) -> list[Path]:
+        return [self.root / "graph" / name for name in self.served_councils()]
 
     @property
     def ontology_dir(self) -> Path:
@@ -156,7 +179,9 @@ class Settings(BaseSettings):
 
     @property
     def council_dir(self) -> Path:
-        return self.root / "graph" / self.council
+        """The folder of the one council served, or of the first of several."""
+        councils = self.served_councils()
+        return self.root / "graph" / (councils[0] if councils else "")
 
     @property
     def verdict_cache_dir(self) -> Path:

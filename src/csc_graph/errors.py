@@ -14,6 +14,9 @@ class CscGraphError(Exception):
 class LoadRefused(CscGraphError):
     """The loading gate would not load the files; the store keeps what it had."""
 
+    councils: tuple[object, ...] = ()
+    """Each council's outcome (``governance.gate.CouncilOutcome``), set by the gate."""
+
 
 class DataFileError(LoadRefused):
     """A data file could not be read or parsed; the message names the file and line."""

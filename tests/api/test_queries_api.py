@@ -86,7 +86,9 @@ def test_each_query_is_a_typed_openapi_operation(client: TestClient, settings: S
     for query in load_catalogue(settings.queries_dir, settings.base_iri).values():
         operation = paths[f"/queries/{query.name}"]["get"]
         assert operation["summary"] == query.summary
-        documented = {p["name"]: p for p in operation["parameters"] if p["name"] != "format"}
+        parameters = {p["name"]: p for p in operation["parameters"]}
+        assert parameters["council"]["required"] is False  # every query takes ?council=
+        documented = {k: p for k, p in parameters.items() if k not in ("format", "council")}
         assert set(documented) == {p.name for p in query.params}
         for param in query.params:
             parameter = documented[param.name]

@@ -21,6 +21,7 @@ from fastapi_offline import FastAPIOffline
 from starlette.types import ASGIApp
 
 from csc_graph.api import (
+    councils,
     exports,
     health,
     pages,
@@ -73,6 +74,7 @@ OPENAPI_TAGS = [
     {"name": "Open Referral UK services", "description": "Services in HSDS 3.0 (ORUK) shape."},
     {"name": "Exports", "description": "The graph in other shapes and formats."},
     {"name": "Pathways", "description": "Pathways and coverage by age and concern."},
+    {"name": "Councils", "description": "The councils served, and councils side by side."},
     {"name": "Governance", "description": "SHACL validation and conflicts between sources."},
     {"name": "Health", "description": "Whether the server has a graph to serve."},
     {"name": "Pages", "description": "HTML pages for people in a browser."},
@@ -91,6 +93,7 @@ def routers() -> list[APIRouter]:
         exports.router,
         pathways.router,
         validation.router,
+        councils.router,
     ]
 
 

@@ -12,7 +12,7 @@ from typing import Annotated, Any
 from urllib.parse import quote, urlencode
 
 import anyio
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, HTTPException, Query, Request
 from fastapi.templating import Jinja2Templates
 from jinja2 import pass_context
 from jinja2.runtime import Context
@@ -20,6 +20,7 @@ from rdflib import URIRef
 from starlette.responses import Response
 
 from csc_graph.config import Settings
+from csc_graph.councils.scope import UnknownCouncil, council_view
 from csc_graph.formats import Representation, by_name, negotiate, offer_names
 from csc_graph.rdf.labels import short_name
 from csc_graph.rdf.namespaces import PREFIXES
@@ -130,6 +131,27 @@ def get_settings(request: Request) -> Settings:
 
 StoreDep = Annotated[Store, Depends(get_store)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+CouncilQuery = Annotated[
+    str | None,
+    Query(
+        description="Only this council's data (its folder name under graph/), with the "
+        "shared law; absent: every council served. /councils lists them.",
+        examples=["ealing"],
+    ),
+]
+
+
+def get_council_store(request: Request, council: CouncilQuery = None) -> Store:
+    """The store, or one council's view of it when ``?council=`` names one (400 if unknown)."""
+    try:
+        return council_view(request.app.state.store, council or None)
+    except UnknownCouncil as error:
+        raise HTTPException(400, str(error)) from None
+
+
+CouncilStoreDep = Annotated[Store, Depends(get_council_store)]
+"""The store as StoreDep, narrowed to one council by an optional ``?council=``."""
 
 
 def choose_representation(

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from csc_graph.api.deps import StoreDep
-from csc_graph.governance.gate import ReloadOutcome
+from csc_graph.governance.gate import ReloadOutcome, council_summary
 from csc_graph.store.base import Store, StoreError
 
 router = APIRouter(tags=["Health"])
@@ -78,7 +78,9 @@ async def health(request: Request, store: StoreDep) -> JSONResponse:
     body.update(quads=quads, content_hash=content_hash)
     if outcome is not None:
         body["load"] = {"loaded": outcome.reloaded, "reason": _short(outcome.reason)}
-        if not outcome.reloaded:
+        if outcome.councils:
+            body["councils"] = [council_summary(council) for council in outcome.councils]
+        if not outcome.reloaded or any(not council.accepted for council in outcome.councils):
             body["status"] = "degraded"
     body["validation"] = _validation(outcome)
     if quads == 0:

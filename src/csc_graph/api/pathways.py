@@ -9,7 +9,13 @@ import networkx as nx
 from fastapi import APIRouter, HTTPException, Query, Request
 from starlette.responses import Response
 
-from csc_graph.api.deps import SettingsDep, StoreDep, choose_representation, page_link, render
+from csc_graph.api.deps import (
+    CouncilStoreDep,
+    SettingsDep,
+    choose_representation,
+    page_link,
+    render,
+)
 from csc_graph.formats import HTML, Representation
 from csc_graph.pathways.age_coverage import load_coverage
 from csc_graph.pathways.graph import UnknownNameError, load_pathway_graph
@@ -56,7 +62,7 @@ FormatQuery = Annotated[
 )
 def pathways(
     request: Request,
-    store: StoreDep,
+    store: CouncilStoreDep,
     settings: SettingsDep,
     age: Annotated[int | None, Query(ge=0, le=25, description="The child's age in years.")] = None,
     concern: Annotated[
@@ -92,7 +98,7 @@ def pathways(
     responses=RESPONSES,  # type: ignore[arg-type]
 )
 def coverage(
-    request: Request, store: StoreDep, settings: SettingsDep, format: FormatQuery = None
+    request: Request, store: CouncilStoreDep, settings: SettingsDep, format: FormatQuery = None
 ) -> Response:
     chosen = choose_representation(request, REPRESENTATIONS, format)
     report = load_coverage(store, settings)

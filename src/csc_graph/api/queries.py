@@ -22,7 +22,12 @@ from fastapi.routing import APIRoute
 from pydantic import BeforeValidator
 from starlette.responses import Response
 
-from csc_graph.api.deps import StoreDep, choose_representation, editor_link, render
+from csc_graph.api.deps import (
+    CouncilStoreDep,
+    choose_representation,
+    editor_link,
+    render,
+)
 from csc_graph.api.security import error_response, validation_detail
 from csc_graph.api.sparql import RESULT_RESPONSES, answer_result, result_context
 from csc_graph.catalogue.named_queries import (
@@ -45,6 +50,7 @@ router = APIRouter(tags=["Named queries"])
 JSON = Representation("json", "application/json")
 CATALOGUE_OFFERS = (JSON, HTML)
 FORMAT = "format"
+COUNCIL = "council"  # every named query takes ?council= (the store is narrowed to it)
 PYTHON_TYPES: dict[str, type] = {"integer": int, "date": date, "string": str, "iri": str}
 # A form sends an optional field left empty as ``age=``; like the core, read it as left out.
 BLANK_IS_ABSENT = BeforeValidator(lambda value: None if value == "" else value)
@@ -107,7 +113,7 @@ def _raw_params(request: Request) -> dict[str, str]:
     """The query string without ``format``; a repeated parameter is refused."""
     raw: dict[str, str] = {}
     for name in request.query_params:
-        if name == FORMAT:
+        if name in (FORMAT, COUNCIL):
             continue
         values = request.query_params.getlist(name)
         if len(values) > 1:
@@ -236,7 +242,7 @@ def _signature(query: NamedQuery) -> inspect.Signature:
     keyword = inspect.Parameter.KEYWORD_ONLY
     params = [
         inspect.Parameter("request", keyword, annotation=Request),
-        inspect.Parameter("store", keyword, annotation=StoreDep),
+        inspect.Parameter("store", keyword, annotation=CouncilStoreDep),
     ]
     for param in query.params:
         described = Query(
@@ -265,14 +271,14 @@ def _signature(query: NamedQuery) -> inspect.Signature:
 def _operation(query: NamedQuery) -> Callable[..., Any]:
     async def endpoint(**kwargs: Any) -> Response:
         request: Request = kwargs["request"]
-        declared = {p.name for p in query.params} | {FORMAT}
+        declared = {p.name for p in query.params} | {FORMAT, COUNCIL}
         unknown = sorted(set(request.query_params) - declared)
         if unknown:
             return _param_error(
                 ParamError(
                     unknown[0],
                     f"unknown; {query.name} takes "
-                    f"{', '.join(sorted(declared - {FORMAT})) or 'none'}",
+                    f"{', '.join(sorted(declared - {FORMAT, COUNCIL})) or 'none'}",
                 )
             )
         return await run_in_threadpool(

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query
 
-from csc_graph.api.deps import StoreDep
+from csc_graph.api.deps import CouncilStoreDep
 from csc_graph.config import Settings
 from csc_graph.exports.oruk import (
     Directory,
@@ -27,7 +27,7 @@ MAX_PER_PAGE = 500
 Json = dict[str, Any]
 
 
-def get_directory(store: StoreDep) -> Directory:
+def get_directory(store: CouncilStoreDep) -> Directory:
     return load_directory(store)
 
 

@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from csc_graph.cli import data, querying, reports, server
+from csc_graph.cli import councils, data, querying, reports, server
 from csc_graph.cli.common import fail
 from csc_graph.config import settings_from
 from csc_graph.errors import ConfigError
@@ -34,7 +34,11 @@ def main(
         ),
     ] = None,
     council: Annotated[
-        str | None, typer.Option(help="Council folder under graph/ (CSC_GRAPH_COUNCIL).")
+        str | None,
+        typer.Option(
+            help="One council folder under graph/ to use on its own (CSC_GRAPH_COUNCIL); "
+            "absent: the councils of CSC_GRAPH_COUNCILS, else every council."
+        ),
     ] = None,
 ) -> None:
     """Build the settings once for the command that follows; a root or council that is
@@ -54,5 +58,8 @@ app.command()(reports.export)
 app.command()(reports.pathways)
 app.command()(reports.coverage)
 app.command()(server.serve)
+app.command("new-council")(councils.new_council_command)
+app.command()(councils.quote)
+app.command("convert-claims")(councils.convert_claims)
 
 __all__ = ["app"]

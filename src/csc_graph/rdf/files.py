@@ -16,13 +16,15 @@ from rdflib.term import Node
 
 from csc_graph.config import Settings
 from csc_graph.errors import DataFileError
+from csc_graph.rdf.annotations import compile_text, uses_annotations
 from csc_graph.rdf.namespaces import PREFIXES
 from csc_graph.rdf.oxigraph_terms import from_oxigraph
 
 
 def data_files(settings: Settings) -> list[Path]:
-    """The ontology (without its shapes), the law, then the council's data, in a fixed order."""
-    folders = [settings.ontology_dir, settings.law_dir, settings.council_dir]
+    """The ontology (without its shapes), the law, then each served council's data, in a
+    fixed order."""
+    folders = [settings.ontology_dir, settings.law_dir, *settings.council_dirs()]
     return [path for folder in folders for path in sorted(folder.glob("*.ttl"))]
 
 
@@ -67,6 +69,13 @@ def parse_file(path: Path, settings: Settings, into: Graph | None = None) -> Gra
     error this module explains line by line."""
     graph = into if into is not None else Graph()
     try:
+        text = path.read_text(encoding="utf-8")
+        if uses_annotations(text):  # RDF 1.2 annotations: compiled to RDF 1.1 claims
+            return compile_text(text, settings.base_iri, into=graph)
+    except (SyntaxError, ValueError, OSError) as exc:
+        shown = _shown(path, settings)
+        raise DataFileError(parse_error_text(exc, shown), file=shown) from exc
+    try:
         triples, prefixes = parse_turtle(path, settings)
     except (SyntaxError, ValueError, TypeError, OSError):
         return _parse_with_rdflib(path, settings, graph)
@@ -89,6 +98,8 @@ def parse_text(text: str, name: str, settings: Settings, into: Graph | None = No
     """Parse Turtle given as text (an upload) against the base IRI; errors as parse_file's."""
     graph = into if into is not None else Graph()
     try:
+        if uses_annotations(text):  # RDF 1.2 annotations: compiled to RDF 1.1 claims
+            return compile_text(text, settings.base_iri, into=graph)
         graph.parse(data=text, format="turtle", publicID=settings.base_iri)
     except Exception as exc:
         raise DataFileError(parse_error_text(exc, name), file=name) from exc
