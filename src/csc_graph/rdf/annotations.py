@@ -148,7 +148,8 @@ def _header(text: str) -> str:
 def to_annotations(text: str, base_iri: str) -> str:
     """A Turtle file written with reified claims, rewritten with annotations: each claimed
     fact once, its claims' sources, quotes and evidence beside it. The file's opening
-    (prefixes, comments) is kept; comments between statements are not."""
+    (prefixes, comments) is kept, and so is a comment block written just above a subject's
+    statement (a section heading); a comment anywhere else is not."""
     graph = read_text(text, base_iri)
     claims = convertible_claims(graph)
     absorbed = {claim for group in claims.values() for claim in group}
@@ -166,9 +167,24 @@ def to_annotations(text: str, base_iri: str) -> str:
         first = next((n for n, line in enumerate(lines) if line.startswith(term + " ")), len(lines))
         return (first, *_order(subject))
 
+    opening = len(_header(text).splitlines())
     for subject in sorted(subjects, key=written_at):
-        out.append(_statement(graph, subject, claims, absorbed, writer))
+        comments = _comments_above(lines, written_at(subject)[0], opening)
+        out.append(comments + _statement(graph, subject, claims, absorbed, writer))
     return "\n".join(out)
+
+
+def _comments_above(lines: list[str], first: int, opening: int) -> str:
+    """The comment lines just above line ``first`` (blank lines between allowed), when they
+    lie after the file's opening; with a blank line after them."""
+    end = first
+    while end > opening and not lines[end - 1].strip():
+        end -= 1
+    start = end
+    while start > opening and lines[start - 1].lstrip().startswith("#"):
+        start -= 1
+    block = lines[start:end]
+    return "\n".join(block) + "\n\n" if block else ""
 
 
 def _order(node: Node) -> tuple[int, str]:
