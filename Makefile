@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup serve test lint typecheck pytest browser bench screenshots clean
+.PHONY: setup serve test lint typecheck pytest browser virtuoso fuzz bench screenshots clean
 
 # Browser tests drive Debian's Chromium through Playwright (no browser download).
 CHROMIUM := /usr/bin/chromium
@@ -48,10 +48,34 @@ browser:
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } || \
 		echo "Chromium not installed (needs root): the browser tests will be skipped."
 
-pytest: $(STAMP) $(NPM_STAMP) browser
+# The remote-store tests also run over Virtuoso Open Source from Debian's packages; the test
+# fixture starts its own server on 127.0.0.1 with a fresh database. Installing needs root;
+# policy-rc.d keeps the package from starting a system-wide server of its own.
+virtuoso:
+	@command -v virtuoso-t >/dev/null || { [ "$$(id -u)" = 0 ] && \
+		{ test -e /usr/sbin/policy-rc.d || { printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && \
+		  chmod +x /usr/sbin/policy-rc.d && touch /tmp/csc-graph-policy-rc; }; } && \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive timeout 900 \
+		apt-get install -y -qq virtuoso-opensource >/dev/null; \
+		status=$$?; test ! -e /tmp/csc-graph-policy-rc || rm -f /usr/sbin/policy-rc.d /tmp/csc-graph-policy-rc; \
+		exit $$status; } || \
+		echo "Virtuoso not installed (needs root and apt): the Virtuoso tests will be skipped."
+
+pytest: $(STAMP) $(NPM_STAMP) browser virtuoso
 	$(BIN)/pytest
 
 test: lint typecheck pytest
+
+# A longer Schemathesis run than the one in the tests (tests/api/test_openapi_fuzz.py): every
+# check, 100 examples per operation, against `csc-graph serve` on a free 127.0.0.1 port.
+FUZZ_PORT ?= 8765
+fuzz: $(STAMP)
+	@$(BIN)/csc-graph serve --host 127.0.0.1 --port $(FUZZ_PORT) & server=$$!; \
+	trap 'kill $$server' EXIT; \
+	for i in $$(seq 1 120); do curl -sf http://127.0.0.1:$(FUZZ_PORT)/health >/dev/null && break; sleep 1; done; \
+	curl -sf 'http://127.0.0.1:$(FUZZ_PORT)/validation?inference=true' >/dev/null; \
+	$(BIN)/schemathesis run http://127.0.0.1:$(FUZZ_PORT)/openapi.json --checks all \
+		--max-examples 100 --max-time 1800 --workers 2 --report json
 
 # Benchmarks compare csc-graph with rdflib-endpoint (the bench extra) and `oxigraph serve`.
 bench: $(STAMP)

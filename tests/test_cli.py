@@ -153,7 +153,6 @@ def test_row_cap_is_reported_not_an_error() -> None:
         ["query", "--sparql", "SELECT * WHERE { ?s ?p }"],
         ["query", "--sparql", "SELECT * WHERE { SERVICE <http://example.org/> { ?s ?p ?o } }"],
         ["query", "--sparql", "DROP ALL"],
-        ["query", "--sparql", "SELECT * FROM <http://example.org/g> WHERE { ?s ?p ?o }"],
         ["query", "age-coverage", "--sparql", "ASK {}"],
         ["query"],
         ["query", "age-coverage", "--format", "turtle"],

@@ -169,8 +169,13 @@ def test_a_unit_the_pages_give_no_ages_for_has_none(package: list[dict]):
 
 
 def test_no_contact_details_are_invented(package: list[dict]):
-    invented = {"contacts", "phones", "email", "url", "service_at_locations", "schedules"}
-    assert [item["name"] for item in package if invented & set(item)] == []
+    """The lists the pages give nothing for are empty, no e-mail or phone is made up, and
+    `url` is the service's own IRI in the graph (ORUK has no other field for it)."""
+    lists = {"contacts", "service_at_locations", "schedules", "service_areas", "languages"}
+    assert [item["name"] for item in package if any(item.get(n) for n in lists)] == []
+    assert [item["name"] for item in package if {"email", "phones"} & set(item)] == []
+    base = "https://w3id.org/csc-graph/id/"
+    assert all(item["url"].startswith(base + "lewisham/") for item in package)
 
 
 def test_concerns_are_attributes_with_taxonomy_terms(package: list[dict]):
@@ -407,6 +412,16 @@ def test_cli_refuses_an_unknown_format_with_exit_code_2():
     assert outcome.exit_code == 2
 
 
-def test_the_exports_are_the_same_from_a_remote_store(store: Store, remote_store: Store):
-    assert service_package(load_directory(remote_store)) == service_package(load_directory(store))
-    assert isomorphic(cpsv_graph(remote_store), cpsv_graph(store))
+def test_the_exports_are_the_same_from_a_remote_store(
+    store: Store, any_remote_store: Store, request: pytest.FixtureRequest
+):
+    if request.node.callspec.params["any_remote_store"] == "virtuoso":
+        reason = (
+            "Virtuoso 7.2.5 cannot compile oruk-taxonomy-terms.rq: 'SQ156: Internal Optimized "
+            "compiler error' (COALESCE over aggregates, and without it 'Bad dfe in "
+            "sqlo_place_exp')"
+        )
+        request.applymarker(pytest.mark.xfail(reason=reason, strict=True))
+    remote = any_remote_store
+    assert service_package(load_directory(remote)) == service_package(load_directory(store))
+    assert isomorphic(cpsv_graph(remote), cpsv_graph(store))

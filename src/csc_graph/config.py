@@ -47,6 +47,17 @@ class Settings(BaseSettings):
             "store_url with its final /query replaced by /store (Oxigraph server's layout)."
         ),
     )
+    store_graph_prefix: str | None = Field(
+        None,
+        description=(
+            "Remote store only: read just the named graphs whose IRI starts with this, and name "
+            "them as the dataset of every query. Set it when the endpoint's default graph is "
+            "not the union of the graphs loaded into it or it holds graphs of its own "
+            "(Virtuoso, GraphDB, Fuseki without unionDefaultGraph), e.g. "
+            "https://w3id.org/csc-graph/id/graph/; unset means every named graph, and the "
+            "endpoint's default graph must be their union."
+        ),
+    )
     store_path: Path | None = Field(
         None,
         description="Directory for an on-disk embedded store; unset means in memory.",

@@ -1,8 +1,11 @@
 """The Open Referral UK services API: every response validated against the ORUK schemas,
 filters answered as the seed pages say, pages shaped as HSDS pages them."""
 
+import json
 import uuid
 from collections.abc import Iterator
+from datetime import datetime, timedelta
+from html.parser import HTMLParser
 
 import pytest
 from fastapi.testclient import TestClient
@@ -10,7 +13,7 @@ from fastapi.testclient import TestClient
 from csc_graph.api.app import create_app
 from csc_graph.config import Settings
 from csc_graph.store.base import Store
-from standards_validation import json_errors, page_schema
+from standards_validation import json_errors, page_schema, standard_path
 
 LW = "https://w3id.org/csc-graph/id/lewisham/"
 CONCERNS = "https://w3id.org/csc-graph/concern/"
@@ -211,3 +214,163 @@ def test_the_openapi_document_describes_the_services_filters(client: TestClient)
     assert {"page", "per_page", "age", "concern", "legal_basis", "text"} <= parameters
     example = operation["responses"]["200"]["content"]["application/json"]["example"]
     valid(example, page_schema("oruk", "compiled/service_list.json"))
+
+
+# ---------------------------------------------------------------------- issue 16: ORUK conformance
+
+ORUK_OPENAPI = "oruk/schema/openapi.json"
+ORUK_SCHEMAS = "https://raw.githubusercontent.com/openreferral/uk-profile/main/schema/"
+
+
+def service_names(client: TestClient, **params: object) -> set[str]:
+    page = get_page(client, "/services", "compiled/service_list.json", per_page=500, **params)
+    return {item["name"] for item in page["contents"]}
+
+
+def test_minimum_and_maximum_age_filters_follow_the_oruk_wording(client: TestClient):
+    """ORUK: minimum_age is "a minimum age of at least" the value, maximum_age "a maximum age
+    at or below" it; a service with no stated bound is left out."""
+    every = get_page(client, "/services", "compiled/service_list.json", per_page=500)["contents"]
+    for low, high in ((10, 17), (11, 24), (0, 18)):
+        expected = {
+            s["name"]
+            for s in every
+            if s.get("minimum_age", -1) >= low and s.get("maximum_age", 999) <= high
+        }
+        assert service_names(client, minimum_age=low, maximum_age=high) == expected
+    assert service_names(client, minimum_age=10, maximum_age=17) == {"Youth Justice", "Safe Space"}
+    assert "Youth Justice" not in service_names(client, minimum_age=11)
+    assert "Youth Justice" in service_names(client, maximum_age=17)
+
+
+def test_taxonomy_id_filter(client: TestClient):
+    taxonomy = client.get("/taxonomies").json()["contents"][0]
+    by_id = service_names(client, taxonomy_id=taxonomy["id"])
+    assert by_id == service_names(client, taxonomy_id=taxonomy["uri"])
+    assert "Safe Space" in by_id and "Youth Justice" in by_id
+    assert service_names(client, taxonomy_id=str(uuid.uuid4())) == set()
+
+
+def test_modified_after_compares_with_the_data_s_last_change(client: TestClient):
+    first = get_page(client, "/services", "compiled/service_list.json", per_page=1)
+    changed = datetime.fromisoformat(first["contents"][0]["last_modified"])
+    before = (changed - timedelta(days=1)).isoformat()
+    after = (changed + timedelta(seconds=1)).isoformat()
+    assert len(service_names(client, modified_after=before)) == first["total_items"]
+    assert service_names(client, modified_after=after) == set()
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{"day": "MO"}, {"start_time": "09:00"}, {"end_time": "17:00"}, {"postcode": "SE6 4RU"}],
+)
+def test_filters_on_what_no_source_states_match_nothing(client: TestClient, params: dict):
+    assert service_names(client, **params) == set()
+
+
+def test_a_service_links_to_its_graph_iri(client: TestClient):
+    response = client.get(f"/services/{YOUTH_JUSTICE}")
+    record = valid(response.json(), "compiled/service.json")
+    assert record["url"] == LW + "youth-justice"
+    assert response.headers["link"] == f'<{LW}youth-justice>; rel="describedby"'
+    described = client.get("/id/lewisham/youth-justice", headers={"accept": "text/turtle"})
+    assert described.status_code == 200
+    page = get_page(client, "/services", "compiled/service_list.json", per_page=500)
+    assert all(item["url"] == LW + item["url"].rsplit("/", 1)[-1] for item in page["contents"])
+
+
+def test_the_full_record_has_every_nested_list(client: TestClient):
+    record = valid(client.get(f"/services/{SAFE_SPACE}").json(), "compiled/service.json")
+    for name in ("contacts", "schedules", "service_areas", "service_at_locations", "languages"):
+        assert record[name] == []
+    assert {a["link_type"] for a in record["attributes"]} == {"eligibility"}
+    assert (record["minimum_age"], record["maximum_age"]) == (11, 17)
+
+
+def test_service_at_locations_is_an_empty_page(client: TestClient):
+    page = get_page(client, "/service_at_locations", "compiled/service_at_location_list.json")
+    assert (page["total_items"], page["contents"], page["empty"]) == (0, [], True)
+    filtered = client.get("/service_at_locations", params={"postcode": "SE6 4RU", "page": 2})
+    assert filtered.status_code == 200 and filtered.json()["contents"] == []
+    assert client.get(f"/service_at_locations/{uuid.uuid4()}").status_code == 404
+
+
+def test_the_root_is_json_for_an_api_client_and_html_for_a_browser(client: TestClient):
+    oruk = json.loads(standard_path(*ORUK_OPENAPI.split("/")).read_text())
+    root_schema = oruk["paths"]["/"]["get"]["responses"]["200"]["content"]["application/json"]
+    answer = client.get("/", headers={"accept": "application/json"})
+    assert answer.headers["content-type"].startswith("application/json")
+    body = valid(answer.json(), {**root_schema["schema"], "additionalProperties": False})
+    assert body["version"] == "3.0"
+    assert body["openapi_url"].endswith("/openapi.json")
+    page = client.get("/", headers={"accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
+    assert page.headers["content-type"].startswith("text/html")
+    tags = _Tags()
+    tags.feed(page.text)
+    assert "html" in tags.seen and "h1" in tags.seen
+
+
+class _Tags(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.seen: set[str] = set()
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        self.seen.add(tag)
+
+
+def oruk_operations() -> list[tuple[str, dict]]:
+    oruk = json.loads(standard_path(*ORUK_OPENAPI.split("/")).read_text())
+    return [(path, ops["get"]) for path, ops in oruk["paths"].items()]
+
+
+def example_path(client: TestClient, path: str) -> str:
+    """The ORUK path with a real id of ours in place of {id}."""
+    firsts = {
+        "/services/{id}": YOUTH_JUSTICE,
+        "/taxonomies/{id}": client.get("/taxonomies").json()["contents"][0]["id"],
+        "/taxonomy_terms/{id}": client.get("/taxonomy_terms").json()["contents"][0]["id"],
+    }
+    return path.replace("{id}", firsts.get(path, "x"))
+
+
+@pytest.mark.parametrize(("path", "operation"), oruk_operations(), ids=lambda v: str(v)[:40])
+def test_every_oruk_route_is_served_as_the_oruk_openapi_says(
+    client: TestClient, path: str, operation: dict
+):
+    """Each GET of the official ORUK OpenAPI: in our OpenAPI with every ORUK parameter, and
+    its answer valid against the ORUK response schema (strictly: no field ORUK lacks)."""
+    ours = client.get("/openapi.json").json()["paths"][path]["get"]
+    names = {p["name"] for p in ours.get("parameters", [])}
+    wanted = {ref["$ref"].rsplit("/", 1)[-1] for ref in operation.get("parameters", [])}
+    assert wanted <= names, wanted - names
+    assert "application/json" in ours["responses"]["200"]["content"]
+    response = client.get(example_path(client, path), headers={"accept": "application/json"})
+    if path == "/service_at_locations/{id}":  # none exists yet
+        assert response.status_code == 404
+        return
+    assert response.status_code == 200
+    schema = operation["responses"]["200"]["content"]["application/json"]["schema"]
+    if "allOf" in schema:  # a Page of items
+        item = schema["properties"]["contents"]["items"]["$ref"].removeprefix(ORUK_SCHEMAS)
+        valid(response.json(), page_schema("oruk", item))
+    elif "$ref" in schema:
+        valid(response.json(), schema["$ref"].removeprefix(ORUK_SCHEMAS))
+    else:
+        valid(response.json(), {**schema, "additionalProperties": False})
+
+
+def test_age_filter_and_services_for_child_differ_exactly_by_inherited_ranges(
+    client: TestClient,
+):
+    """/services?age=15 uses each service's own stated range; the named query
+    services-for-child also lets a unit with no range take its nearest ancestor's. So the
+    units they share are exactly the named query's rows whose range is the unit's own."""
+    named = client.get("/queries/services-for-child", params={"age": 15, "format": "json"})
+    rows = named.json()["results"]["bindings"]
+    own = {r["unit"]["value"] for r in rows if r["ageFrom"]["value"] == r["unit"]["value"]}
+    inherited = {r["unit"]["value"] for r in rows} - own
+    page = get_page(client, "/services", "compiled/service_list.json", age=15, per_page=500)
+    listed = {item["url"] for item in page["contents"]}
+    assert listed == own
+    assert inherited and not inherited & listed

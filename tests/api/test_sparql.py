@@ -180,10 +180,6 @@ def test_not_exactly_one_query_is_400(client: TestClient, method: str, kwargs: d
             "GET",
             {"params": {"query": "SELECT * { SERVICE <http://example.org/sparql> { ?s ?p ?o } }"}},
         ),
-        ("GET", {"params": {"query": "SELECT * FROM <http://example.org/g> { ?s ?p ?o }"}}),
-        ("GET", {"params": {"query": "SELECT * FROM NAMED <http://example.org/g> { ?s ?p ?o }"}}),
-        ("GET", {"params": {"query": "ASK {}", "default-graph-uri": "http://example.org/g"}}),
-        ("GET", {"params": {"query": "ASK {}", "named-graph-uri": "http://example.org/g"}}),
     ],
     ids=[
         "update-get",
@@ -192,10 +188,6 @@ def test_not_exactly_one_query_is_400(client: TestClient, method: str, kwargs: d
         "insert-as-query",
         "load",
         "service",
-        "remote-from",
-        "remote-from-named",
-        "remote-default-graph-uri",
-        "remote-named-graph-uri",
     ],
 )
 def test_updates_and_network_access_are_refused(

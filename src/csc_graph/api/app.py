@@ -23,6 +23,7 @@ from starlette.types import ASGIApp
 from csc_graph.api import (
     councils,
     exports,
+    graph_store,
     health,
     pages,
     pathways,
@@ -43,6 +44,7 @@ from csc_graph.api.security import (
     QueryAdmissionMiddleware,
     ReadOnlyCORSMiddleware,
     SecurityHeadersMiddleware,
+    document_error_pages,
     install_error_handlers,
 )
 from csc_graph.config import Settings
@@ -71,6 +73,10 @@ OPENAPI_TAGS = [
     {"name": "SPARQL", "description": "The SPARQL 1.1 Protocol endpoint (query only)."},
     {"name": "Named queries", "description": "Questions analysts ask, with typed parameters."},
     {"name": "Resources", "description": "Every resource by content negotiation."},
+    {
+        "name": "Graph Store",
+        "description": "Whole graphs by name (Graph Store Protocol, read-only).",
+    },
     {"name": "Open Referral UK services", "description": "Services in HSDS 3.0 (ORUK) shape."},
     {"name": "Exports", "description": "The graph in other shapes and formats."},
     {"name": "Pathways", "description": "Pathways and coverage by age and concern."},
@@ -87,6 +93,7 @@ def routers() -> list[APIRouter]:
         pages.router,
         health.router,
         sparql.router,
+        graph_store.router,
         queries.router,
         resources.router,
         services.router,
@@ -183,6 +190,8 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.add_middleware(ArrivalMiddleware)
     app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")
     queries.install(app, settings)  # one typed operation per named query, before the routers
+    named_query_openapi = app.openapi
+    app.openapi = lambda: document_error_pages(named_query_openapi())  # type: ignore[method-assign]
     for router in routers():
         app.include_router(router)
     return app

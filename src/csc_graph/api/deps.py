@@ -21,7 +21,7 @@ from starlette.responses import Response
 
 from csc_graph.config import Settings
 from csc_graph.councils.scope import UnknownCouncil, council_view
-from csc_graph.formats import Representation, by_name, negotiate, offer_names
+from csc_graph.formats import FORMAT_ALIASES, Representation, by_name, negotiate, offer_names
 from csc_graph.rdf.labels import short_name
 from csc_graph.rdf.namespaces import PREFIXES
 from csc_graph.store.base import Store
@@ -154,11 +154,30 @@ CouncilStoreDep = Annotated[Store, Depends(get_council_store)]
 """The store as StoreDep, narrowed to one council by an optional ``?council=``."""
 
 
+def format_names(offers: Sequence[Representation]) -> list[str]:
+    """Every spelling ``?format=`` takes for these offers: short names, then their aliases."""
+    names = offer_names(offers)
+    spellings = [*names, *(alias for alias, name in FORMAT_ALIASES.items() if name in names)]
+    return list(dict.fromkeys(spellings))
+
+
+def format_query(offers: Sequence[Representation], description: str) -> Any:
+    """A ``format`` query parameter whose OpenAPI schema lists every value it takes (another
+    value, or an empty one, is a 400 that names them)."""
+    names = format_names(offers)
+    return Query(
+        alias="format",
+        description=f"{description} One of: {', '.join(offer_names(offers))}.",
+        json_schema_extra={"enum": names},
+        openapi_examples={name: {"summary": name, "value": name} for name in names[:2]},
+    )
+
+
 def choose_representation(
     request: Request, offers: Sequence[Representation], format_name: str | None = None
 ) -> Representation:
     """The ``?format=`` override if given, else the Accept header; 400 or 406 when neither fits."""
-    if format_name:
+    if format_name is not None:
         chosen = by_name(format_name, offers)
         if chosen is None:
             names = ", ".join(offer_names(offers))

@@ -13,6 +13,7 @@ from csc_graph.api.deps import (
     CouncilStoreDep,
     SettingsDep,
     choose_representation,
+    format_query,
     page_link,
     render,
 )
@@ -42,7 +43,7 @@ RESPONSES = {
     406: {"description": "None of the accepted media types is offered."},
 }
 FormatQuery = Annotated[
-    str | None, Query(description="json, svg or md (Markdown); overrides the Accept header.")
+    str | None, format_query(REPRESENTATIONS, "Override the Accept header (md is Markdown).")
 ]
 
 

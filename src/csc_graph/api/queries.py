@@ -26,10 +26,16 @@ from csc_graph.api.deps import (
     CouncilStoreDep,
     choose_representation,
     editor_link,
+    format_query,
     render,
 )
 from csc_graph.api.security import error_response, validation_detail
-from csc_graph.api.sparql import RESULT_RESPONSES, answer_result, result_context
+from csc_graph.api.sparql import (
+    RESULT_RESPONSES,
+    answer_result,
+    offers_for_kind,
+    result_context,
+)
 from csc_graph.catalogue.named_queries import (
     NamedQuery,
     Param,
@@ -43,6 +49,7 @@ from csc_graph.catalogue.named_queries import (
 )
 from csc_graph.config import Settings
 from csc_graph.formats import HTML, Representation, by_name, negotiate
+from csc_graph.sparql.guard import check_query
 from csc_graph.store.base import Store
 
 router = APIRouter(tags=["Named queries"])
@@ -91,7 +98,9 @@ def describe_query(query: NamedQuery) -> dict[str, Any]:
 )
 def list_queries(
     request: Request,
-    format: Annotated[str | None, Query(description="json or html; overrides Accept.")] = None,
+    format: Annotated[
+        str | None, format_query(CATALOGUE_OFFERS, "Override the Accept header.")
+    ] = None,
 ) -> Response:
     """Every named query with its summary, description, tags, parameters and SPARQL."""
     representation = choose_representation(request, CATALOGUE_OFFERS, format)
@@ -220,6 +229,18 @@ def _annotation(param: Param) -> Any:
     return PYTHON_TYPES.get(param.type, str)
 
 
+IRI_HELP = (
+    "A full IRI, a prefixed name (csc:Service) or a path under the base IRI "
+    "(lewisham/youth-justice); text that can be none of these is a 422."
+)
+
+
+def _describe_param(param: Param) -> str | None:
+    if param.type == "iri":
+        return f"{param.description} {IRI_HELP}".strip()
+    return param.description or None
+
+
 def _examples(param: Param) -> list[Any] | None:
     """An example value for the OpenAPI document: the default, else the first listed value."""
     if param.default is not None:
@@ -237,7 +258,7 @@ def _python_default(param: Param) -> Any:
     return param.default
 
 
-def _signature(query: NamedQuery) -> inspect.Signature:
+def _signature(query: NamedQuery, base_iri: str) -> inspect.Signature:
     """request, store, one keyword per declared parameter (aliased to its name), format."""
     keyword = inspect.Parameter.KEYWORD_ONLY
     params = [
@@ -245,8 +266,13 @@ def _signature(query: NamedQuery) -> inspect.Signature:
         inspect.Parameter("store", keyword, annotation=CouncilStoreDep),
     ]
     for param in query.params:
+        # A required text or IRI must not be empty (it is refused with a 422); say so.
+        not_empty = 1 if param.required and param.type in ("string", "iri") else None
         described = Query(
-            alias=param.name, description=param.description or None, examples=_examples(param)
+            alias=param.name,
+            description=_describe_param(param),
+            examples=_examples(param),
+            min_length=not_empty,
         )
         if param.required:
             annotation: Any = Annotated[_annotation(param), described]
@@ -259,16 +285,17 @@ def _signature(query: NamedQuery) -> inspect.Signature:
                     f"p_{param.name}", keyword, annotation=annotation, default=default
                 )
             )
-    format_query = Query(alias=FORMAT, description="Override content negotiation (csv, json, ...).")
+    offers = offers_for_kind(check_query(query.sparql, base_iri).kind)
+    formats = format_query(offers, "Override content negotiation.")
     params.append(
         inspect.Parameter(
-            "format_", keyword, annotation=Annotated[str | None, format_query], default=None
+            "format_", keyword, annotation=Annotated[str | None, formats], default=None
         )
     )
     return inspect.Signature(params)
 
 
-def _operation(query: NamedQuery) -> Callable[..., Any]:
+def _operation(query: NamedQuery, base_iri: str) -> Callable[..., Any]:
     async def endpoint(**kwargs: Any) -> Response:
         request: Request = kwargs["request"]
         declared = {p.name for p in query.params} | {FORMAT, COUNCIL}
@@ -285,7 +312,7 @@ def _operation(query: NamedQuery) -> Callable[..., Any]:
             run_and_render, request, kwargs["store"], query, kwargs["format_"]
         )
 
-    endpoint.__signature__ = _signature(query)  # type: ignore[attr-defined]
+    endpoint.__signature__ = _signature(query, base_iri)  # type: ignore[attr-defined]
     endpoint.__name__ = "query_" + re.sub(r"\W", "_", query.name)
     endpoint.__doc__ = query.description or query.summary
     return endpoint
@@ -330,7 +357,7 @@ def operations_router(settings: Settings) -> tuple[APIRouter, dict[str, NamedQue
     for query in named.values():
         operations.add_api_route(
             f"/queries/{query.name}",
-            _operation(query),
+            _operation(query, settings.base_iri),
             methods=["GET"],
             summary=query.summary,
             description=_operation_description(query),
@@ -359,6 +386,9 @@ def install(app: FastAPI, settings: Settings) -> None:
         if store is not None and not getattr(app.state, "choices_documented", False):
             _document_choices(schema, named, store)
             app.state.choices_documented = True
+        if not getattr(app.state, "blanks_documented", False):
+            _document_blanks(schema, named)
+            app.state.blanks_documented = True
         return schema
 
     app.openapi = openapi_with_choices  # type: ignore[method-assign]
@@ -385,6 +415,20 @@ def _document_choices(
             parameter["schema"] = {"type": "string", "enum": shown}
             if shown:
                 parameter["example"] = shown[0]
+
+
+def _document_blanks(schema: dict[str, Any], named: Mapping[str, NamedQuery]) -> None:
+    """An optional parameter left empty (``age=``, as a form sends it) counts as not given:
+    the OpenAPI schema says an empty value is accepted beside the typed ones."""
+    for query in named.values():
+        optional = {p.name for p in query.params if not p.required}
+        operation = schema["paths"].get(f"/queries/{query.name}", {}).get("get", {})
+        for parameter in operation.get("parameters", []):
+            if parameter["name"] in optional and "schema" in parameter:
+                blank = {"type": "string", "maxLength": 0}
+                typed = parameter["schema"]
+                options = typed.get("anyOf", [typed])
+                parameter["schema"] = {"anyOf": [*options, blank]}
 
 
 def _short_values(values: list[str]) -> list[str]:

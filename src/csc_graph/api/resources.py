@@ -22,6 +22,7 @@ from csc_graph.api.deps import (
     choose_representation,
     editor_link,
     etag_matches,
+    format_query,
     page_link,
     render,
 )
@@ -48,14 +49,7 @@ CONTEXT_PATH = "/context.jsonld"
 JSONLD_CONTEXT_REL = "http://www.w3.org/ns/json-ld#context"
 
 FormatParam = Annotated[
-    str | None,
-    Query(
-        description="Override the Accept header: json-ld, turtle, nt, xml (RDF/XML) or html.",
-        openapi_examples={
-            "jsonld": {"summary": "JSON-LD", "value": "json-ld"},
-            "turtle": {"summary": "Turtle", "value": "turtle"},
-        },
-    ),
+    str | None, format_query(OFFERS, "Override the Accept header (xml is RDF/XML).")
 ]
 
 RESOURCE_RESPONSES: dict[int | str, dict[str, object]] = {
@@ -225,6 +219,11 @@ def ontology(
     return Response(body, media_type=representation.media_type, headers=headers)
 
 
-@router.get(CONTEXT_PATH, summary="The JSON-LD context used by every JSON-LD answer")
+@router.get(
+    CONTEXT_PATH,
+    summary="The JSON-LD context used by every JSON-LD answer",
+    response_class=JSONResponse,
+    responses={200: {"content": {"application/ld+json": {}}}},
+)
 def context(settings: SettingsDep) -> JSONResponse:
     return JSONResponse(jsonld_context(settings), media_type="application/ld+json")

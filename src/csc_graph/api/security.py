@@ -18,6 +18,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
+from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from csc_graph.api.deps import busy_message, query_threads, render
@@ -104,8 +105,28 @@ class ErrorBody(BaseModel):
 
 
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
-    "default": {"model": ErrorBody, "description": "An error, always in this JSON shape."}
+    "default": {
+        "model": ErrorBody,
+        "description": "An error, always in this JSON shape; a browser (a client that "
+        "prefers text/html) gets a page with the same text.",
+    }
 }
+
+
+def document_error_pages(schema: dict[str, Any]) -> dict[str, Any]:
+    """Every error response of every operation in the OpenAPI document also offers the HTML
+    page ``error_answer`` gives a browser, beside its JSON."""
+    for operations in schema.get("paths", {}).values():
+        for operation in operations.values():
+            for status, response in operation.get("responses", {}).items():
+                if status == "default" or str(status)[0] in "45":
+                    content = response.setdefault("content", {})
+                    content.setdefault("application/json", {"schema": ERROR_SCHEMA_REF})
+                    content.setdefault("text/html", {"schema": {"type": "string"}})
+    return schema
+
+
+ERROR_SCHEMA_REF = {"$ref": "#/components/schemas/ErrorBody"}
 
 
 def error_body(status: int, detail: str, **extra: Any) -> dict[str, Any]:
@@ -363,11 +384,30 @@ async def _on_validation_error(request: Request, exc: Exception) -> Response:
     return error_answer(request, 422, detail, errors=problems)
 
 
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route of the app answers at this path, with HEAD beside GET (the
+    HEAD middleware answers it) and OPTIONS (answered here), in a fixed order."""
+    found = ["OPTIONS"]
+    for method in ("GET", "POST", "PUT", "DELETE", "PATCH"):
+        scope = {**request.scope, "method": method}
+        if any(route.matches(scope)[0] is Match.FULL for route in request.app.router.routes):
+            found.append(method)
+    if "GET" in found:
+        found.append("HEAD")
+    order = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"]
+    return sorted(found, key=order.index)
+
+
 async def _on_http_error(request: Request, exc: Exception) -> Response:
     if not isinstance(exc, StarletteHTTPException):
         raise TypeError("registered for HTTPException only")
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:  # say every method the path takes, not just the first route's
+        headers["Allow"] = ", ".join(allowed_methods(request))
+        if request.method == "OPTIONS":
+            return Response(status_code=204, headers=headers)
     detail = exc.detail if isinstance(exc.detail, str) else json.dumps(exc.detail)
-    return error_answer(request, exc.status_code, detail, headers=exc.headers)
+    return error_answer(request, exc.status_code, detail, headers=headers)
 
 
 def install_error_handlers(

@@ -5,9 +5,11 @@ A thin door over ``csc_graph.exports.oruk``: the mapping, the filters and the pa
 there; this module only reads parameters and turns "not found" into 404.
 """
 
+from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi import APIRouter, Depends, HTTPException, Path, Query
+from fastapi.responses import JSONResponse
 
 from csc_graph.api.deps import CouncilStoreDep
 from csc_graph.config import Settings
@@ -23,6 +25,11 @@ from csc_graph.exports.oruk import (
 router = APIRouter(tags=["Open Referral UK services"])
 
 MAX_PER_PAGE = 500
+NO_LOCATIONS = "HSDS filter; the sources give no locations, so no service at a location matches."
+UNSTATED = (
+    "HSDS: the sources state no opening times, days or places for any service, so with "
+    "this filter no service matches (an empty page, not every service)."
+)
 
 Json = dict[str, Any]
 
@@ -43,6 +50,31 @@ Search = Annotated[
 _BASE = str(Settings.model_fields["base_iri"].default)
 _YOUTH_JUSTICE_ID = oruk_id(f"{_BASE}lewisham/youth-justice")
 _COUNCIL_ID = oruk_id(f"{_BASE}lewisham/council")
+CONCERN_SCHEME_ID = oruk_id("https://w3id.org/csc-graph/concern/scheme")
+
+ServiceId = Annotated[
+    str, Path(min_length=1, description="The service's id (a UUID).", examples=[_YOUTH_JUSTICE_ID])
+]
+
+
+def unstated_filters(
+    start_time: Annotated[str | None, Query(description=UNSTATED, examples=["09:00"])] = None,
+    end_time: Annotated[str | None, Query(description=UNSTATED, examples=["17:00"])] = None,
+    day: Annotated[str | None, Query(description=UNSTATED, examples=["MO"])] = None,
+    postcode: Annotated[str | None, Query(description=UNSTATED, examples=["SE6 4RU"])] = None,
+    proximity: Annotated[str | None, Query(description=UNSTATED, examples=["1000"])] = None,
+) -> dict[str, str | None]:
+    """HSDS filters on what the sources never state (opening times, days, places)."""
+    return {
+        "start_time": start_time,
+        "end_time": end_time,
+        "day": day,
+        "postcode": postcode,
+        "proximity": proximity,
+    }
+
+
+UnstatedFilters = Annotated[dict[str, str | None] | None, Depends(unstated_filters)]
 
 SERVICE_PAGE_EXAMPLE = {
     "total_items": 1,
@@ -124,8 +156,51 @@ def list_services(
     organization_id: Annotated[
         str | None, Query(description="HSDS: services this organization provides.")
     ] = None,
+    taxonomy_id: Annotated[
+        str | None,
+        Query(
+            description="HSDS: services with a term of this taxonomy (its id or IRI).",
+            examples=[CONCERN_SCHEME_ID],
+        ),
+    ] = None,
+    minimum_age: Annotated[
+        float | None,
+        Query(
+            ge=0,
+            description="HSDS: services whose stated minimum age is at least this "
+            "(services with no stated minimum are left out).",
+            examples=[10],
+        ),
+    ] = None,
+    maximum_age: Annotated[
+        float | None,
+        Query(
+            ge=0,
+            description="HSDS: services whose stated maximum age is at most this "
+            "(services with no stated maximum are left out).",
+            examples=[17],
+        ),
+    ] = None,
+    modified_after: Annotated[
+        datetime | None,
+        Query(
+            description="HSDS: services changed at or after this date-time (without a zone, "
+            "UTC). The sources date the data, not each service: every service carries "
+            "the data's last change as its last_modified.",
+            examples=["2024-01-01T00:00:00Z"],
+        ),
+    ] = None,
+    unstated: UnstatedFilters = None,
 ) -> Json:
-    """HSDS 3.0 ``Page`` of services (one-to-one fields and organization)."""
+    """HSDS 3.0 ``Page`` of services (one-to-one fields and organization).
+
+    `age`, `concern`, `legal_basis` and `text` are this API's own; the rest are HSDS's.
+    `age` uses each service's own stated range, as its `minimum_age` and `maximum_age`
+    show it: a unit whose pages state no range is left out, even when a unit above it
+    states one. The named query `services-for-child` answers the other question (it lets
+    such a unit take the range of the nearest unit above it, and lists teams and other
+    units too), so for age 15 it gives more units than `/services?age=15`.
+    """
     if concern and not concepts_named(directory, concern):
         # A typo would otherwise look like "no service works with this": say what is known.
         known = sorted(iri.rstrip("/").rsplit("/", 1)[-1] for iri in directory.terms)
@@ -137,14 +212,53 @@ def list_services(
         text=text or search,
         taxonomy_term_id=taxonomy_term_id,
         organization_id=organization_id,
+        taxonomy_id=taxonomy_id,
+        minimum_age=minimum_age,
+        maximum_age=maximum_age,
+        modified_after=modified_after,
+        unstated=any(value is not None for value in (unstated or {}).values()),
     ).select(directory)
     return page_of([directory.service_summary(entry) for entry in chosen], page, per_page)
 
 
-@router.get("/services/{id}", summary="One service, fully nested")
-def get_service(directory: DirectoryDep, id: str) -> Json:
+@router.get(
+    "/services/{id}",
+    summary="One service, fully nested",
+    responses={404: {"description": "No service has this id."}},
+)
+def get_service(directory: DirectoryDep, id: ServiceId) -> JSONResponse:
+    """The full record: one-to-one fields, organization, concerns as attributes, and empty
+    lists for what the sources do not state (contacts, schedules, locations, ...). The
+    ``Link`` header names the service's IRI in the graph (also its ``url``)."""
     entry = directory.find_service(id)
-    return _found(None if entry is None else directory.service_full(entry), "service", id)
+    record = _found(None if entry is None else directory.service_full(entry), "service", id)
+    return JSONResponse(record, headers={"Link": f'<{record["url"]}>; rel="describedby"'})
+
+
+@router.get("/service_at_locations", summary="Services at locations, paged: none yet")
+def list_services_at_locations(
+    unstated: UnstatedFilters,
+    page: Page = 1,
+    per_page: PerPage = 50,
+    search: Search = None,
+    taxonomy_term_id: Annotated[str | None, Query(description=NO_LOCATIONS)] = None,
+    taxonomy_id: Annotated[str | None, Query(description=NO_LOCATIONS)] = None,
+    minimum_age: Annotated[float | None, Query(ge=0, description=NO_LOCATIONS)] = None,
+    maximum_age: Annotated[float | None, Query(ge=0, description=NO_LOCATIONS)] = None,
+) -> Json:
+    """HSDS 3.0 ``Page`` of services at locations. The sources give no locations, so the
+    page is empty (not a 404) whatever the filters: a client can ask, and will see
+    locations once the data has them."""
+    return page_of([], page, per_page)
+
+
+@router.get(
+    "/service_at_locations/{id}",
+    summary="One service at a location",
+    responses={404: {"description": "No service at location has this id (none exists yet)."}},
+)
+def get_service_at_location(id: Annotated[str, Path(min_length=1)]) -> Json:
+    return _found(None, "service at location", id)
 
 
 @router.get("/organizations", summary="Organizations, paged")

@@ -20,6 +20,8 @@ from csc_graph.api.deps import (
     StoreDep,
     busy_message,
     choose_representation,
+    format_names,
+    format_query,
     query_threads,
     render,
 )
@@ -69,8 +71,10 @@ ORDER BY ?label"""
 QueryParam = Annotated[
     list[str] | None,
     Query(
-        description="The SPARQL 1.1 query. Without it, GET returns the service description.",
+        description="The SPARQL 1.1 query, exactly once; not empty. Without it, GET returns "
+        "the service description.",
         openapi_examples=EXAMPLE_QUERIES,
+        json_schema_extra={"items": {"type": "string", "minLength": 1}, "maxItems": 1},
     ),
 ]
 DefaultGraphParam = Annotated[
@@ -84,11 +88,20 @@ NamedGraphParam = Annotated[
     list[str] | None,
     Query(alias="named-graph-uri", description="Named graphs the query may address by GRAPH."),
 ]
+VersionParam = Annotated[
+    list[str] | None,
+    Query(
+        description="The SPARQL version the query is written in (SPARQL 1.2 Protocol); at "
+        "most one. Queries are read the same whichever version is announced.",
+        openapi_examples={"1.1": {"summary": "SPARQL 1.1", "value": ["1.1"]}},
+    ),
+]
 FormatParam = Annotated[
     str | None,
-    Query(
-        description="Override content negotiation: json, xml, csv, tsv (SELECT / ASK); "
-        "turtle, json-ld, nt, xml (CONSTRUCT / DESCRIBE); html.",
+    format_query(
+        (*SOLUTION_REPRESENTATIONS, *GRAPH_REPRESENTATIONS, HTML),
+        "Override content negotiation: json, xml, csv, tsv (SELECT / ASK); turtle, json-ld, "
+        "nt, xml (CONSTRUCT / DESCRIBE); html.",
     ),
 ]
 
@@ -126,11 +139,11 @@ RESULT_RESPONSES: dict[int | str, dict[str, object]] = {
         "or the byte limit (X-Result-Truncated-By: rows or bytes).",
         "content": {
             r.media_type: {"example": EXAMPLES[r.media_type]} if r.media_type in EXAMPLES else {}
-            for r in (*SOLUTION_REPRESENTATIONS, *GRAPH_REPRESENTATIONS)
+            for r in (*SOLUTION_REPRESENTATIONS, *GRAPH_REPRESENTATIONS, HTML)
         },
     },
     400: {"description": "Not valid SPARQL (the parser's message), or not one query."},
-    403: {"description": "An update, SERVICE, LOAD or FROM outside the dataset: refused."},
+    403: {"description": "An update, SERVICE or LOAD: refused (the endpoint is read-only)."},
     406: {"description": "No acceptable result format for this kind of query."},
     413: {"description": "The request body is over the size limit."},
     415: {"description": "POST with a media type other than a form or a SPARQL query."},
@@ -139,6 +152,10 @@ RESULT_RESPONSES: dict[int | str, dict[str, object]] = {
         "stopped, or every query process is busy and the queue is full (with Retry-After)."
     },
 }
+
+# A form field given once or repeated.
+ONE_OR_MORE = {"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]}
+ALL_FORMAT_NAMES = format_names((*SOLUTION_REPRESENTATIONS, *GRAPH_REPRESENTATIONS, HTML))
 
 POST_BODY = {
     "requestBody": {
@@ -149,15 +166,17 @@ POST_BODY = {
                     "type": "object",
                     "required": ["query"],
                     "properties": {
-                        "query": {"type": "string"},
-                        "default-graph-uri": {"type": "array", "items": {"type": "string"}},
-                        "named-graph-uri": {"type": "array", "items": {"type": "string"}},
+                        "query": {"type": "string", "minLength": 1},
+                        "default-graph-uri": ONE_OR_MORE,
+                        "named-graph-uri": ONE_OR_MORE,
+                        "version": {"type": "string"},
+                        "format": {"type": "string", "enum": ALL_FORMAT_NAMES},
                     },
                 },
                 "example": {"query": "ASK { ?s a csc:Service }"},
             },
             SPARQL_QUERY: {
-                "schema": {"type": "string"},
+                "schema": {"type": "string", "minLength": 1},
                 "example": "SELECT ?team WHERE { ?team a csc:Team } LIMIT 10",
             },
         },
@@ -175,20 +194,48 @@ async def in_query_thread(request: Request, call: Callable[..., Response], *args
     return await anyio.to_thread.run_sync(partial(call, *args), limiter=limiter)
 
 
+EMPTY_QUERY = "The query is empty: send one SELECT, ASK, CONSTRUCT or DESCRIBE query"
+
+
 def _one_query(queries: list[str]) -> str | None:
     if len(queries) > 1:
         raise HTTPException(
             400, f"Give exactly one 'query' parameter; this request has {len(queries)}"
         )
+    if queries and not queries[0].strip():
+        raise HTTPException(400, EMPTY_QUERY)
     return queries[0] if queries else None
 
 
-def offers_for(result: QueryResult) -> tuple[Representation, ...]:
-    if result.kind == "graph":
+def _one_version(versions: list[str]) -> None:
+    """The protocol's optional ``version`` (SPARQL 1.2): at most one; the query is read the
+    same whichever version it announces."""
+    if len(versions) > 1:
+        raise HTTPException(
+            400, f"Give at most one 'version' parameter; this request has {len(versions)}"
+        )
+
+
+def _refuse_body(request: Request) -> None:
+    """A query by GET carries everything in the URL (SPARQL Protocol 2.2.1): no body."""
+    length = request.headers.get("content-length", "0").strip()
+    if "transfer-encoding" in request.headers or (length and length != "0"):
+        raise HTTPException(
+            400, "A GET request must not have a body: put the query in the URL, or POST it"
+        )
+
+
+def offers_for_kind(kind: str) -> tuple[Representation, ...]:
+    """What a query of this kind ("select", "ask" or "graph") can be answered in."""
+    if kind == "graph":
         return (*GRAPH_REPRESENTATIONS, HTML)
-    if result.kind == "ask":
+    if kind == "ask":
         return (*ASK_REPRESENTATIONS, HTML)
     return (*SOLUTION_REPRESENTATIONS, HTML)
+
+
+def offers_for(result: QueryResult) -> tuple[Representation, ...]:
+    return offers_for_kind(result.kind)
 
 
 def result_headers(result: QueryResult) -> dict[str, str]:
@@ -290,6 +337,7 @@ async def sparql_get(
     query: QueryParam = None,
     default_graph_uri: DefaultGraphParam = None,
     named_graph_uri: NamedGraphParam = None,
+    version: VersionParam = None,
     format: FormatParam = None,
 ) -> Response:
     """Run a read-only SPARQL 1.1 query given as ``query=``; without one, describe the service.
@@ -301,11 +349,11 @@ async def sparql_get(
     if "update" in request.query_params:
         raise HTTPException(403, READ_ONLY)
     _strict_utf8(request.scope.get("query_string", b""))
+    _one_version(version or [])
+    _refuse_body(request)
     text = _one_query(query or [])
     if text is None:
         return await in_query_thread(request, _describe_service, request, store, format)
-    if not text.strip():
-        raise HTTPException(400, "No query: 'query=' is empty")
     graphs = (default_graph_uri or [], named_graph_uri or [])
     return await in_query_thread(request, _answer, request, store, text, *graphs, format)
 
@@ -370,6 +418,7 @@ async def sparql_post(
     store: StoreDep,
     default_graph_uri: DefaultGraphParam = None,
     named_graph_uri: NamedGraphParam = None,
+    version: VersionParam = None,
     format: FormatParam = None,
 ) -> Response:
     """Run a read-only SPARQL 1.1 query sent in the body; updates are refused.
@@ -380,12 +429,16 @@ async def sparql_post(
         raise HTTPException(403, READ_ONLY)
     _strict_utf8(request.scope.get("query_string", b""))
     queries, fields = await _read_post(request)
+    _one_version([*(version or []), *fields.get("version", [])])
     text = _one_query([*request.query_params.getlist("query"), *queries])
-    if text is None or not text.strip():
+    if text is None:
         raise HTTPException(400, "No query: send 'query=' in a form or a SPARQL query body")
     default_graphs = [*(default_graph_uri or []), *fields.get("default-graph-uri", [])]
     named_graphs = [*(named_graph_uri or []), *fields.get("named-graph-uri", [])]
-    format_name = format or next(iter(fields.get("format", [])), None)
+    formats = [*([format] if format is not None else []), *fields.get("format", [])]
+    if len(formats) > 1:
+        raise HTTPException(400, "Give 'format' once, in the URL or in the form, not both")
+    format_name = formats[0] if formats else None
     return await in_query_thread(
         request, _answer, request, store, text, default_graphs, named_graphs, format_name
     )

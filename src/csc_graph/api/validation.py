@@ -20,6 +20,7 @@ from csc_graph.api.deps import (
     StoreDep,
     choose_representation,
     etag_matches,
+    format_query,
 )
 from csc_graph.config import Settings
 from csc_graph.errors import DataFileError
@@ -57,11 +58,10 @@ CONFLICT_OFFERS: tuple[Representation, ...] = (
 
 FormatQuery = Annotated[
     str | None,
-    Query(
-        alias="format",
-        description="Override the Accept header: json, html, turtle (ttl), json-ld (jsonld), "
-        "md (markdown) or text.",
-    ),
+    format_query(VALIDATION_OFFERS, "Override the Accept header (md is Markdown)."),
+]
+ConflictFormatQuery = Annotated[
+    str | None, format_query(CONFLICT_OFFERS, "Override the Accept header.")
 ]
 
 
@@ -146,7 +146,10 @@ async def validation(
     responses={200: {"content": {"text/html": {}}}, 406: {"description": "Not offered."}},
 )
 async def conflicts(
-    request: Request, store: StoreDep, settings: SettingsDep, format_name: FormatQuery = None
+    request: Request,
+    store: StoreDep,
+    settings: SettingsDep,
+    format_name: ConflictFormatQuery = None,
 ) -> Response:
     """Two claims with the same subject and property (parent unit, ages, name), different
     values and different sources. JSON by default, HTML for a browser."""

@@ -27,6 +27,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import pyoxigraph as ox
 import yaml
 from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
@@ -181,6 +182,7 @@ def _to_iri(param: Param, raw: str, base_iri: str, _choices: Sequence[str]) -> N
     else:
         iri = base_iri + raw.lstrip("/")
     iri_text(iri)  # raises ValueError for characters an IRI cannot hold
+    ox.NamedNode(iri)  # and for anything else that is not an IRI (a C1 control character)
     return URIRef(iri)
 
 

@@ -3,20 +3,23 @@
 The mappings decide what becomes a service, an organization or a taxonomy term; this module
 only shapes their rows into HSDS JSON, gives every object a UUID (uuid5 of its IRI, so ids
 are stable across loads), and filters and pages services for the /services API.
-Contacts, phones and locations are left out: the source pages give none, and none is
-invented.
+Contacts, phones, schedules and locations are empty: the source pages give none, and none
+is invented. ORUK has no field for a linked-data identifier, so a service's ``url`` is its
+IRI in the graph (which dereferences to its description, with the claims behind each fact).
 """
 
 import math
 import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from rdflib import Literal
 from rdflib.term import Node
 
 from csc_graph.exports.mappings import select_rows
+from csc_graph.exports.void import last_modified
 from csc_graph.rdf.namespaces import LEGISLATION_ID
 from csc_graph.store.base import Store
 
@@ -27,6 +30,26 @@ SERVICE_STATUS = "active"
 
 CONCERN_LINK_TYPE = "eligibility"
 """HSDS attribute link_type for a concern: children with it are whom the service is for."""
+
+HSDS_VERSION = "3.0"
+ORUK_PROFILE = "https://github.com/OpenReferralUK/uk-profile"
+"""What the API root tells a client (HSDS ``base.json``): the HSDS version and the profile."""
+
+NOTHING_STATED = (
+    "schedules",
+    "service_areas",
+    "service_at_locations",
+    "languages",
+    "funding",
+    "cost_options",
+    "contacts",
+)
+"""The nested lists of a full service that the source pages give nothing for: empty."""
+
+
+def api_root(openapi_url: str) -> Json:
+    """The API root for a client (HSDS 3.0 ``GET /``): HSDS version, profile, OpenAPI URL."""
+    return {"version": HSDS_VERSION, "profile": ORUK_PROFILE, "openapi_url": openapi_url}
 
 
 def oruk_id(iri: str) -> str:
@@ -90,6 +113,9 @@ class Directory:
     taxonomies: dict[str, Json]
     terms: dict[str, Json]
     parents: dict[str, str] = field(default_factory=dict)
+    modified: datetime | None = None
+    """When the data last changed (the last commit touching ontology/ or graph/): every
+    service's ``last_modified``, since the sources give no date per service."""
 
     def ancestors(self, concept: str) -> Iterator[str]:
         """The concept and every broader concept above it."""
@@ -109,9 +135,11 @@ class Directory:
                 "organization_id": oruk_id(entry.organization_iri),
                 "name": entry.name,
                 "description": entry.description,
+                "url": entry.iri,
                 "status": SERVICE_STATUS,
                 "minimum_age": entry.minimum_age,
                 "maximum_age": entry.maximum_age,
+                "last_modified": self.modified.isoformat() if self.modified else None,
                 "organization": self.organizations.get(entry.organization_iri),
             }
         )
@@ -129,7 +157,8 @@ class Directory:
             for concept in sorted(entry.concerns)
             if concept in self.terms
         ]
-        return {**self.service_summary(entry), "attributes": attributes}
+        nothing: Json = {name: [] for name in NOTHING_STATED}
+        return {**self.service_summary(entry), **nothing, "attributes": attributes}
 
     def find_service(self, service_id: str) -> ServiceEntry | None:
         return next((entry for entry in self.services if entry.id == service_id), None)
@@ -223,7 +252,18 @@ def load_directory(store: Store) -> Directory:
         )
         for row in select_rows(store, "oruk-services")
     ]
-    return Directory(services, organizations, taxonomies, terms, parents)
+    return Directory(services, organizations, taxonomies, terms, parents, _modified(store))
+
+
+_modified_at: dict[tuple[str, str], datetime] = {}
+
+
+def _modified(store: Store) -> datetime:
+    """last_modified of the files behind this store's content, read once per content."""
+    key = (str(store.settings.root), store.content_hash())
+    if key not in _modified_at:
+        _modified_at[key] = last_modified(store.settings)
+    return _modified_at[key]
 
 
 def service_package(directory: Directory) -> list[Json]:
@@ -258,12 +298,28 @@ class ServiceFilter:
     text: str | None = None
     taxonomy_term_id: str | None = None
     organization_id: str | None = None
+    minimum_age: float | None = None
+    maximum_age: float | None = None
+    taxonomy_id: str | None = None
+    modified_after: datetime | None = None
+    unstated: bool = False
+    """A filter on what no source states (schedules, days, times, places): nothing matches."""
 
     def select(self, directory: Directory) -> list[ServiceEntry]:
         """The services that pass every filter that is set, in the directory's order."""
-        entries: Sequence[ServiceEntry] = directory.services
+        entries: Sequence[ServiceEntry] = [] if self.unstated else directory.services
         if self.age is not None:
             entries = [e for e in entries if e.covers_age(self.age)]
+        if self.minimum_age is not None:  # ORUK: "a minimum age of at least the value"
+            low = self.minimum_age
+            entries = [e for e in entries if e.minimum_age is not None and e.minimum_age >= low]
+        if self.maximum_age is not None:  # ORUK: "a maximum age at or below the value"
+            high = self.maximum_age
+            entries = [e for e in entries if e.maximum_age is not None and e.maximum_age <= high]
+        if self.taxonomy_id:
+            entries = [e for e in entries if _in_taxonomy(directory, e, self.taxonomy_id)]
+        if self.modified_after is not None and not _modified_since(directory, self.modified_after):
+            entries = []
         for wanted_concern in (self.concern, self.taxonomy_term_id):
             if wanted_concern:
                 concepts = concepts_named(directory, wanted_concern)
@@ -286,6 +342,22 @@ def concepts_named(directory: Directory, value: str) -> set[str]:
         for iri, term in directory.terms.items()
         if value in (iri, term["id"], iri.rstrip("/").rsplit("/", 1)[-1])
     }
+
+
+def _in_taxonomy(directory: Directory, entry: ServiceEntry, taxonomy: str) -> bool:
+    """True when one of the service's concerns is a term of the taxonomy (its id or IRI)."""
+    known = directory.taxonomies.get(taxonomy)
+    wanted = known["id"] if known else taxonomy
+    return any((directory.terms.get(c) or {}).get("taxonomy_id") == wanted for c in entry.concerns)
+
+
+def _modified_since(directory: Directory, moment: datetime) -> bool:
+    """Whether the data changed at or after the moment (a moment without a zone is UTC)."""
+    if directory.modified is None:
+        return True
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=directory.modified.tzinfo)
+    return directory.modified >= moment
 
 
 def _addresses(directory: Directory, entry: ServiceEntry, concepts: set[str]) -> bool:

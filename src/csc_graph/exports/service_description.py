@@ -49,8 +49,8 @@ def service_description(
             DCTERMS.description,
             Literal(
                 "Read-only SPARQL 1.1 Query endpoint. The default graph is the union of the named "
-                "graphs. SPARQL Update, SERVICE, LOAD and FROM with an IRI outside the dataset are "
-                "refused.",
+                "graphs. SPARQL Update, SERVICE and LOAD are refused. A graph named in FROM, "
+                "FROM NAMED or the protocol that the store does not hold is empty, never fetched.",
                 lang="en",
             ),
         )

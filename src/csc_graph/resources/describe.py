@@ -15,6 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, NamedTuple
 
+import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS
 from rdflib.term import Node
@@ -81,7 +82,12 @@ def with_prefixes(graph: Graph | None) -> Graph:
 
 
 def describe(store: Store, iri: str) -> Graph | None:
-    """The description of one resource, or None when the graph never mentions it."""
+    """The description of one resource, or None when the graph never mentions it (text that
+    is not an IRI at all, such as a path with a space, names nothing)."""
+    try:
+        ox.NamedNode(iri)
+    except ValueError:
+        return None
     result = store.query_whole(DESCRIBE_QUERY, bindings={"this": URIRef(iri)})
     return with_prefixes(result.graph) if result.graph is not None and len(result.graph) else None
 

@@ -17,6 +17,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urljoin
 
 import pyoxigraph as ox
 from rdflib import Dataset, Graph, URIRef
@@ -34,11 +35,10 @@ from csc_graph.errors import (
     StoreError,
 )
 from csc_graph.sparql.escapes import apply_codepoint_escapes
-from csc_graph.sparql.guard import check_graph_iris
 from csc_graph.sparql.limits import check_depth
 from csc_graph.sparql.results import QueryResult
 from csc_graph.sparql.values import bind_values
-from csc_graph.store.terms import canonical_nquads, to_rdflib_dataset
+from csc_graph.store.terms import canonical_nquads, to_rdflib, to_rdflib_dataset
 from csc_graph.store.workers import deadline_for
 
 __all__ = [
@@ -97,6 +97,10 @@ class Store(ABC):
     ) -> QueryResult:
         """Run one SPARQL query over the union of all named graphs, within the limits.
 
+        ``default_graph_uris`` / ``named_graph_uris`` (the protocol's dataset, else the query's
+        FROM / FROM NAMED) name graphs of the store; a name the store does not hold is an
+        empty graph. Nothing is ever fetched.
+
         ``bindings`` pre-bind variables (by name, without '?') to typed rdflib terms. Both
         stores bind the same way, with a VALUES block of escaped terms at the start of the
         outermost WHERE group (``sparql_values``): pyoxigraph's own substitutions only take
@@ -108,12 +112,13 @@ class Store(ABC):
         deadline = deadline_for(self.settings.query_timeout)
         text = apply_codepoint_escapes(sparql)
         check_depth(text, self.settings.max_query_depth)
-        check_graph_iris([*default_graph_uris, *named_graph_uris], self.settings.base_iri)
         try:
             text = bind_values(text, bindings or {})
         except ValueError as exc:
             raise QuerySyntaxError(f"Cannot bind parameters: {exc}") from None
-        request = QueryRequest(text, tuple(default_graph_uris), tuple(named_graph_uris), deadline)
+        base = self.settings.base_iri
+        defaults = graph_names(default_graph_uris, base)
+        request = QueryRequest(text, defaults, graph_names(named_graph_uris, base), deadline)
         return self._evaluate(request)
 
     def query_whole(self, sparql: str, **options: Any) -> QueryResult:
@@ -204,6 +209,33 @@ class Store(ABC):
         }
         return sorted(URIRef(n) for n in names)
 
+    def graph(self, name: str | None) -> Graph | None:
+        """The triples of one named graph, or with None of the default graph (the union of
+        them all); None when the store holds no graph of that name."""
+        graph = Graph()
+        for quad in self._quads():
+            if name is None or (
+                isinstance(quad.graph_name, ox.NamedNode) and quad.graph_name.value == name
+            ):
+                graph.add(
+                    (to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object))
+                )
+        return graph if name is None or len(graph) else None
+
     def triple_count(self) -> int:
         """The number of quads: each named graph's triples counted once per graph."""
         return sum(1 for _ in self._quads())
+
+
+def graph_names(iris: Sequence[str], base_iri: str) -> tuple[str, ...]:
+    """Dataset IRIs as absolute graph names: a relative one is read against the base, as in
+    ``FROM <graph/...>``; one that is not an IRI at all is a QuerySyntaxError."""
+    names = []
+    for iri in iris:
+        name = urljoin(base_iri, str(iri))
+        try:
+            ox.NamedNode(name)
+        except ValueError:
+            raise QuerySyntaxError(f"<{iri}> is not an IRI, so it names no graph") from None
+        names.append(name)
+    return tuple(names)

@@ -22,6 +22,8 @@ PUT, so invalid data never reaches the endpoint.
 from __future__ import annotations
 
 import hashlib
+import json
+import re
 import threading
 import time
 from collections.abc import Iterable, Iterator
@@ -49,8 +51,12 @@ from csc_graph.store.workers import Payload, WorkerPool, raise_for_reply
 _SELECT_TYPE = "application/sparql-results+json"
 _GRAPH_TYPE = "application/n-triples"
 _TSV_TYPE = "text/tab-separated-values"
-_GRAPHS = "SELECT DISTINCT ?g WHERE { GRAPH ?g { } }"
+# With a triple pattern: Virtuoso answers GRAPH ?g { } with one row and ?g unbound.
+_GRAPHS = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
 _ALL_QUADS = "SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
+_BNODE_UNSAFE = re.compile(r"[^A-Za-z0-9_]")
+# A BASE before anything else in the query (after blanks and # comments).
+_LEADING_BASE = re.compile(r"\A(?:\s|#[^\n]*)*(BASE\s*<[^>]*>)", re.IGNORECASE)
 
 
 def graph_store_url(settings: Settings) -> str:
@@ -80,6 +86,7 @@ class RemoteStore(Store):
         self._lock = threading.Lock()
         self._snapshot: _Snapshot | None = None
         self._graphs: tuple[float, list[str]] | None = None
+        self._empty_store: Store | None = None
         # The guard runs in a sandboxed process here too: no parser state in this process.
         self._guards = WorkerPool(
             size=settings.query_workers,
@@ -90,10 +97,15 @@ class RemoteStore(Store):
 
     # ------------------------------------------------------------------ protocol
 
-    def _prologue(self) -> str:
-        """Default BASE and prefixes as in the embedded store; the query's own ones win."""
+    def _with_prologue(self, text: str) -> str:
+        """The query after the default BASE and prefixes of the embedded store; the query's
+        own ones win. A BASE the query opens with goes first, in place of ours: Virtuoso
+        refuses a BASE after a PREFIX, although the grammar allows any order."""
         prefixes = "".join(f"PREFIX {p}: {iri_text(iri)}\n" for p, iri in PREFIXES.items())
-        return f"BASE {iri_text(self.settings.base_iri)}\n{prefixes}"
+        own_base = _LEADING_BASE.match(text)
+        if own_base:
+            return f"{own_base.group(1)}\n{prefixes}{text[own_base.end() :]}"
+        return f"BASE {iri_text(self.settings.base_iri)}\n{prefixes}{text}"
 
     def _post_query(
         self,
@@ -108,7 +120,7 @@ class RemoteStore(Store):
         was cut."""
         if deadline is None:
             deadline = time.monotonic() + self.settings.query_timeout
-        form = {"query": self._prologue() + text, **params}
+        form = {"query": self._with_prologue(text), **params}
         chunks: list[bytes] = []
         size, cut = 0, False
         try:
@@ -144,22 +156,18 @@ class RemoteStore(Store):
 
     def _solutions(self, text: str, params: dict[str, Any] | None = None) -> Any:
         body, _ = self._post_query(text, _SELECT_TYPE, params or {})
-        return ox.parse_query_results(body, ox.QueryResultsFormat.JSON)
+        return ox.parse_query_results(_plain_json_results(body), ox.QueryResultsFormat.JSON)
 
     # ------------------------------------------------------------------ querying
-
-    def _dataset(self, default: list[str], named: list[str]) -> dict[str, Any]:
-        """The protocol's dataset. Without one, every named graph, both as the default graph
-        (their union) and as named graphs: the endpoint needs no union-default-graph option."""
-        if not default and not named:
-            default = named = self._graph_names()
-        return {"default-graph-uri": default, "named-graph-uri": named}
 
     def _evaluate(self, request: QueryRequest) -> QueryResult:
         reply = self._guards.run(request.message("check", self.settings), request.deadline)
         raise_for_reply(reply)
         kind = reply["kind"]
-        params = self._dataset(list(reply["default"]), list(reply["named"]))
+        dataset = self._dataset_to_send(list(reply["default"]), list(reply["named"]))
+        if dataset is None:  # it names only graphs the store does not hold: an empty dataset
+            return self._empty()._evaluate(request)
+        params = {"default-graph-uri": dataset[0], "named-graph-uri": dataset[1]}
         cap, max_bytes = self.settings.max_rows, self.settings.max_result_bytes
         if kind == "ask":
             body, _ = self._post_query(request.text, _SELECT_TYPE, params, request.deadline)
@@ -177,7 +185,7 @@ class RemoteStore(Store):
             return QueryResult(
                 kind="graph", graph=graph, truncated=bool(truncated_by), truncated_by=truncated_by
             )
-        solutions: Any = ox.parse_query_results(body, ox.QueryResultsFormat.TSV)
+        solutions: Any = ox.parse_query_results(_plain_tsv(body), ox.QueryResultsFormat.TSV)
         variables = [v.value for v in solutions.variables]
         rows = [
             {v: to_rdflib(term) for v, term in zip(variables, s, strict=True) if term is not None}
@@ -191,6 +199,51 @@ class RemoteStore(Store):
             truncated=bool(truncated_by),
             truncated_by=truncated_by,
         )
+
+    # ------------------------------------------------------------------ datasets by name
+
+    def _dataset_to_send(
+        self, default: list[str], named: list[str]
+    ) -> tuple[list[str], list[str]] | None:
+        """The default and named graphs to name to the engine, or None for an empty dataset.
+
+        Without a dataset (neither the protocol's nor FROM), every named graph of the store,
+        both as the default graph (their union) and as named graphs: the endpoint needs no
+        union-default-graph option, and with ``store_graph_prefix`` an engine's own graphs
+        (Virtuoso's system graphs) stay out. With one, only the graphs it names that the
+        store holds: a graph name is only a name, a graph the store does not hold is empty,
+        and the engine never sees the name (some engines can be set to fetch unknown graphs).
+        """
+        if not default and not named:
+            ours = self._graph_names()
+            return (ours, ours) if ours else None
+        held = self._held_graphs([*default, *named])
+        kept = [g for g in default if g in held], [g for g in named if g in held]
+        return kept if kept[0] or kept[1] else None
+
+    def _held_graphs(self, names: list[str]) -> set[str]:
+        """Which of these graph names hold at least one triple at the endpoint (and, with
+        ``store_graph_prefix``, start with it)."""
+        prefix = self.settings.store_graph_prefix or ""
+        wanted = [name for name in dict.fromkeys(names) if name.startswith(prefix)]
+        if not wanted:
+            return set()
+        values = " ".join(iri_text(name) for name in wanted)
+        query = (
+            f"SELECT ?g WHERE {{ VALUES ?g {{ {values} }} "
+            "FILTER EXISTS { GRAPH ?g { ?s ?p ?o } } }"
+        )
+        return {str(row["g"].value) for row in self._solutions(query)}
+
+    def _empty(self) -> Store:
+        """An empty embedded store, kept for queries whose dataset the store does not hold:
+        they run under the embedded store's limits, and no graph name reaches the engine."""
+        with self._lock:
+            if self._empty_store is None:
+                from csc_graph.store.embedded import EmbeddedStore
+
+                self._empty_store = EmbeddedStore(self.settings)
+            return self._empty_store
 
     def warm(self) -> None:
         self._guards.warm()
@@ -210,7 +263,9 @@ class RemoteStore(Store):
         with self._lock:
             if self._graphs is None or not self._fresh(self._graphs[0]):
                 found = self._solutions(_GRAPHS)
-                self._graphs = (time.monotonic(), sorted(str(s["g"].value) for s in found))
+                prefix = self.settings.store_graph_prefix or ""
+                names = sorted(str(s["g"].value) for s in found if s["g"] is not None)
+                self._graphs = (time.monotonic(), [n for n in names if n.startswith(prefix)])
             return list(self._graphs[1])
 
     def _read_snapshot(self) -> _Snapshot:
@@ -240,6 +295,7 @@ class RemoteStore(Store):
     # ------------------------------------------------------------------ loading
 
     def _swap(self, dataset: Dataset) -> int:
+        self._graphs = None
         url = graph_store_url(self.settings)
         self._graphs = self._snapshot = None
         before = set(self.graph_names())
@@ -251,8 +307,9 @@ class RemoteStore(Store):
             self._gsp("PUT", url, graph.identifier, content=body)
             before.discard(URIRef(str(graph.identifier)))
             count += len(graph)
-        for stale in before:
-            self._gsp("DELETE", url, stale)
+        for stale in before:  # only graphs of ours: never an engine's own (system) graphs
+            if str(stale).startswith(self.settings.base_iri):
+                self._gsp("DELETE", url, stale)
         self._graphs = self._snapshot = None
         return count
 
@@ -269,8 +326,16 @@ class RemoteStore(Store):
         if response.status_code >= 300:
             raise StoreError(f"Graph Store {method} {graph} answered {response.status_code}")
 
-    def _quads(self) -> Iterable[ox.Quad]:
-        for s in self._solutions(_ALL_QUADS):
+    def _quads(self, graphs: list[str] | None = None) -> Iterable[ox.Quad]:
+        """Every quad of the named graphs (of these graphs, when given), read by one query."""
+        query = _ALL_QUADS
+        if graphs is not None:
+            values = " ".join(iri_text(g) for g in graphs)
+            query = query.replace("WHERE {", f"WHERE {{ VALUES ?g {{ {values} }}", 1)
+        elif self.settings.store_graph_prefix:
+            prefix = json.dumps(self.settings.store_graph_prefix)
+            query = query.replace("} }", f"}} FILTER(STRSTARTS(STR(?g), {prefix})) }}", 1)
+        for s in self._solutions(query):
             yield ox.Quad(s["s"], s["p"], s["o"], s["g"])
 
 
@@ -279,3 +344,29 @@ def _first(items: Iterable[Any], n: int) -> Iterator[Any]:
         if index == n:
             return
         yield item
+
+
+def _plain_json_results(body: bytes) -> bytes:
+    """SPARQL JSON results as pyoxigraph reads them. Virtuoso names blank nodes
+    ``nodeID://b10001`` (not a blank node label) and may type literals "typed-literal"
+    (SPARQL 1.0 style); both are rewritten, anything else is passed through untouched."""
+    if b'"bnode"' not in body and b'"typed-literal"' not in body:
+        return body
+    results = json.loads(body)
+    for row in results.get("results", {}).get("bindings", []):
+        for term in row.values():
+            if term.get("type") == "bnode":
+                term["value"] = _BNODE_UNSAFE.sub("_", term["value"])
+            elif term.get("type") == "typed-literal":
+                term["type"] = "literal"
+    return json.dumps(results).encode()
+
+
+def _plain_tsv(body: bytes) -> bytes:
+    """SPARQL TSV results as pyoxigraph reads them: Virtuoso heads its columns "value"
+    (quoted, as in CSV) where the format has ?value."""
+    header, newline, rest = body.partition(b"\n")
+    if not header.startswith(b'"'):
+        return body
+    names = [b"?" + name.strip().strip(b'"') for name in header.split(b"\t")]
+    return b"\t".join(names) + newline + rest

@@ -77,7 +77,7 @@ def _query_kwargs(request: dict[str, Any], default: list[str], named: list[str])
         kwargs["default_graph"] = [ox.NamedNode(u) for u in default]
     elif not named:
         kwargs["use_default_graph_as_union"] = True
-    if named:
+    if named or default:  # a dataset names all its named graphs: none when it names none
         kwargs["named_graphs"] = [ox.NamedNode(u) for u in named]
     return kwargs
 
