@@ -492,11 +492,12 @@ UNBOUND_MAX = (
     "MAX/MIN over a group holding unbound values: Virtuoso skips the unbound ones (10), "
     "Oxigraph gives an unbound result"
 )
-VIRTUOSO_FAILS = {  # the expected answers are not met
-    "services-for-child": TRANSITIVE,
-    "units-for-concern-with-ages": TRANSITIVE,
+VIRTUOSO_FAILS = {  # the expected answers are not met (an error, or no rows / false)
+    "has-legal-basis": TRANSITIVE,
     "units-under-provision": TRANSITIVE,
+    "services-for-child": TRANSITIVE,
 }
+VIRTUOSO_FLAKY = {"services-for-child"}  # Virtuoso's answer varies from one run to the next
 VIRTUOSO_DIVERGES = {  # the rows differ from Oxigraph's
     **VIRTUOSO_FAILS,
     "after-stage": UNBOUND_MAX,
@@ -515,7 +516,8 @@ def test_named_query_answers(
     name: str, any_store: Store, catalogue: dict[str, NamedQuery], request: pytest.FixtureRequest
 ) -> None:
     if on_virtuoso(request) and name in VIRTUOSO_FAILS:
-        request.applymarker(pytest.mark.xfail(reason=VIRTUOSO_FAILS[name], strict=True))
+        strict = name not in VIRTUOSO_FLAKY
+        request.applymarker(pytest.mark.xfail(reason=VIRTUOSO_FAILS[name], strict=strict))
     EXPECTED[name](any_store, catalogue)
 
 

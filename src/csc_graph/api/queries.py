@@ -266,13 +266,10 @@ def _signature(query: NamedQuery, base_iri: str) -> inspect.Signature:
         inspect.Parameter("store", keyword, annotation=CouncilStoreDep),
     ]
     for param in query.params:
-        # A required text or IRI must not be empty (it is refused with a 422); say so.
-        not_empty = 1 if param.required and param.type in ("string", "iri") else None
         described = Query(
             alias=param.name,
             description=_describe_param(param),
             examples=_examples(param),
-            min_length=not_empty,
         )
         if param.required:
             annotation: Any = Annotated[_annotation(param), described]
@@ -419,11 +416,15 @@ def _document_choices(
 
 def _document_blanks(schema: dict[str, Any], named: Mapping[str, NamedQuery]) -> None:
     """An optional parameter left empty (``age=``, as a form sends it) counts as not given:
-    the OpenAPI schema says an empty value is accepted beside the typed ones."""
+    the OpenAPI schema says an empty value is accepted beside the typed ones; a required
+    text or IRI may not be empty (minLength 1)."""
     for query in named.values():
         optional = {p.name for p in query.params if not p.required}
+        required = {p.name for p in query.params if p.required and p.type in ("string", "iri")}
         operation = schema["paths"].get(f"/queries/{query.name}", {}).get("get", {})
         for parameter in operation.get("parameters", []):
+            if parameter["name"] in required and "type" in parameter.get("schema", {}):
+                parameter["schema"]["minLength"] = 1  # an empty one is refused with a 422
             if parameter["name"] in optional and "schema" in parameter:
                 blank = {"type": "string", "maxLength": 0}
                 typed = parameter["schema"]

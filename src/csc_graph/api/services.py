@@ -195,11 +195,11 @@ def list_services(
     """HSDS 3.0 ``Page`` of services (one-to-one fields and organization).
 
     `age`, `concern`, `legal_basis` and `text` are this API's own; the rest are HSDS's.
-    `age` uses each service's own stated range, as its `minimum_age` and `maximum_age`
-    show it: a unit whose pages state no range is left out, even when a unit above it
-    states one. The named query `services-for-child` answers the other question (it lets
-    such a unit take the range of the nearest unit above it, and lists teams and other
-    units too), so for age 15 it gives more units than `/services?age=15`.
+    `age` uses the range each service's record shows (`minimum_age`, `maximum_age`): stated
+    on its page or inherited from the nearest unit above it. The named query
+    `services-for-child` also counts units whose range comes only from the law they act
+    under, and units with none (its `ageSource` column says which), so for age 15 it lists
+    more units than `/services?age=15`.
     """
     if concern and not concepts_named(directory, concern):
         # A typo would otherwise look like "no service works with this": say what is known.

@@ -185,7 +185,13 @@ class RemoteStore(Store):
             return QueryResult(
                 kind="graph", graph=graph, truncated=bool(truncated_by), truncated_by=truncated_by
             )
-        solutions: Any = ox.parse_query_results(_plain_tsv(body), ox.QueryResultsFormat.TSV)
+        if body.startswith(b'"'):  # Virtuoso's TSV is CSV-like ("name", bare values): ask JSON
+            body, _ = self._post_query(request.text, _SELECT_TYPE, params, request.deadline)
+            solutions: Any = ox.parse_query_results(
+                _plain_json_results(body), ox.QueryResultsFormat.JSON
+            )
+        else:
+            solutions = ox.parse_query_results(body, ox.QueryResultsFormat.TSV)
         variables = [v.value for v in solutions.variables]
         rows = [
             {v: to_rdflib(term) for v, term in zip(variables, s, strict=True) if term is not None}
@@ -360,13 +366,3 @@ def _plain_json_results(body: bytes) -> bytes:
             elif term.get("type") == "typed-literal":
                 term["type"] = "literal"
     return json.dumps(results).encode()
-
-
-def _plain_tsv(body: bytes) -> bytes:
-    """SPARQL TSV results as pyoxigraph reads them: Virtuoso heads its columns "value"
-    (quoted, as in CSV) where the format has ?value."""
-    header, newline, rest = body.partition(b"\n")
-    if not header.startswith(b'"'):
-        return body
-    names = [b"?" + name.strip().strip(b'"') for name in header.split(b"\t")]
-    return b"\t".join(names) + newline + rest
