@@ -11,6 +11,7 @@ import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib.metadata import version
+from typing import Any
 
 import uvicorn
 from fastapi import APIRouter, FastAPI
@@ -48,6 +49,7 @@ from csc_graph.api.security import (
     install_error_handlers,
 )
 from csc_graph.config import Settings
+from csc_graph.councils.scope import served_councils
 from csc_graph.governance.gate import ReloadOutcome, reload_if_valid
 from csc_graph.store import open_store
 from csc_graph.store.base import Store
@@ -191,10 +193,35 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")
     queries.install(app, settings)  # one typed operation per named query, before the routers
     named_query_openapi = app.openapi
-    app.openapi = lambda: document_error_pages(named_query_openapi())  # type: ignore[method-assign]
+
+    def truthful_openapi() -> dict[str, Any]:
+        return document_councils(document_error_pages(named_query_openapi()), app.state.store)
+
+    app.openapi = truthful_openapi  # type: ignore[method-assign]
     for router in routers():
         app.include_router(router)
     return app
+
+
+def document_councils(schema: dict[str, Any], store: Store | None) -> dict[str, Any]:
+    """``?council=`` takes a council the store serves, or nothing (every council): once the
+    store is loaded, the OpenAPI document lists them."""
+    if store is None:
+        return schema
+    served = served_councils(store)
+    for operations in schema.get("paths", {}).values():
+        for operation in operations.values():
+            for parameter in operation.get("parameters", []):
+                if parameter.get("name") == "council" and parameter.get("in") == "query":
+                    parameter["schema"] = {
+                        "anyOf": [
+                            {"type": "string", "enum": served},
+                            {"type": "string", "maxLength": 0},
+                        ]
+                    }
+                    parameter.pop("examples", None)
+                    parameter["example"] = served[0] if served else ""
+    return schema
 
 
 def serve(settings: Settings) -> None:

@@ -7,7 +7,7 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 
-from csc_graph.api.deps import StoreDep, choose_representation, render
+from csc_graph.api.deps import StoreDep, choose_representation, format_query, render
 from csc_graph.cache import ContentCache
 from csc_graph.catalogue.named_queries import ParamError
 from csc_graph.councils.compare import Comparison, compare
@@ -19,7 +19,7 @@ router = APIRouter(tags=["Councils"])
 
 JSON_OFFER = Representation("json", "application/json")
 OFFERS = (JSON_OFFER, HTML)
-FormatQuery = Annotated[str | None, Query(alias="format", description="json or html.")]
+FormatQuery = Annotated[str | None, format_query(OFFERS, "Override the Accept header.")]
 _councils: ContentCache[list[CouncilEntry]] = ContentCache(size=4)
 
 

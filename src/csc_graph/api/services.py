@@ -6,7 +6,7 @@ there; this module only reads parameters and turns "not found" into 404.
 """
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query
 from fastapi.responses import JSONResponse
@@ -182,7 +182,7 @@ def list_services(
         ),
     ] = None,
     modified_after: Annotated[
-        datetime | None,
+        datetime | Literal[""] | None,
         Query(
             description="HSDS: services changed at or after this date-time (without a zone, "
             "UTC). The sources date the data, not each service: every service carries "
@@ -215,7 +215,7 @@ def list_services(
         taxonomy_id=taxonomy_id,
         minimum_age=minimum_age,
         maximum_age=maximum_age,
-        modified_after=modified_after,
+        modified_after=modified_after or None,  # empty: as if not given
         unstated=any(value is not None for value in (unstated or {}).values()),
     ).select(directory)
     return page_of([directory.service_summary(entry) for entry in chosen], page, per_page)

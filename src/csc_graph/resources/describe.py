@@ -24,6 +24,7 @@ from csc_graph.config import Settings
 from csc_graph.rdf.files import bind_prefixes, graph_iri
 from csc_graph.rdf.labels import id_link, label_of, qname
 from csc_graph.rdf.namespaces import CSC, CV, ORG, SCHEMA, sparql_prefixes
+from csc_graph.sparql.values import iri_text
 from csc_graph.store.base import Store
 
 CONTEXT_FILE = "context.jsonld"
@@ -81,10 +82,16 @@ def with_prefixes(graph: Graph | None) -> Graph:
     return out
 
 
+_NOT_IN_AN_IRI = re.compile(r"[\x00-\x20\x7f-\x9f]")
+
+
 def describe(store: Store, iri: str) -> Graph | None:
     """The description of one resource, or None when the graph never mentions it (text that
     is not an IRI at all, such as a path with a space, names nothing)."""
+    if _NOT_IN_AN_IRI.search(iri):  # control characters (C0, C1): no IRI holds them
+        return None
     try:
+        iri_text(iri)
         ox.NamedNode(iri)
     except ValueError:
         return None
@@ -384,6 +391,8 @@ SELECT DISTINCT ?s ?label WHERE {
 def term_use(store: Store, iri: str) -> TermUse | None:
     """How the graph uses a term it does not describe (a predicate such as org:hasUnit or a
     class such as prov:Entity), or None when it does not use it at all."""
+    if _NOT_IN_AN_IRI.search(iri):
+        return None
     term = URIRef(iri)
     counts = store.query_whole(TERM_USE_QUERY, bindings={"term": term}).rows
     as_property = int(str(counts[0].get("asProperty", 0))) if counts else 0
