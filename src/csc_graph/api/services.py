@@ -5,11 +5,13 @@ A thin door over ``csc_graph.exports.oruk``: the mapping, the filters and the pa
 there; this module only reads parameters and turns "not found" into 404.
 """
 
+import re
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query
 from fastapi.responses import JSONResponse
+from pydantic import BeforeValidator
 
 from csc_graph.api.deps import CouncilStoreDep
 from csc_graph.config import Settings
@@ -110,6 +112,15 @@ def _found(value: Json | None, kind: str, identifier: str) -> Json:
     return value
 
 
+def _date_time_text(value: object) -> object:
+    """A date-time parameter is text in ISO 8601 form: pydantic would also read a bare
+    number as seconds since 1970, which the OpenAPI document (format date-time) does not
+    allow, so a number is refused."""
+    if isinstance(value, str) and re.fullmatch(r"[+-]?\d+(\.\d*)?([eE][+-]?\d+)?", value.strip()):
+        raise ValueError("give a date-time such as 2024-01-01T00:00:00Z, not a number")
+    return value
+
+
 @router.get(
     "/services",
     summary="Services, paged, with age, concern, legal basis and text filters",
@@ -182,7 +193,7 @@ def list_services(
         ),
     ] = None,
     modified_after: Annotated[
-        datetime | Literal[""] | None,
+        Annotated[datetime, BeforeValidator(_date_time_text)] | Literal[""] | None,
         Query(
             description="HSDS: services changed at or after this date-time (without a zone, "
             "UTC). The sources date the data, not each service: every service carries "
