@@ -111,8 +111,16 @@ def test_each_question_is_complete(path: Path) -> None:
     assert data["expect"] and data["sources"]
 
 
+@pytest.fixture(params=["store", "remote_store"], ids=["embedded", "remote"])
+def answering_store(request: pytest.FixtureRequest) -> Store:
+    """The embedded store and the remote store over Oxigraph's server. Virtuoso 7.2.5 is
+    left out here: its known divergences (SQ156 on the ORUK directory query, property paths
+    bound only by VALUES) are listed one by one as strict xfails in test_queries.py."""
+    return request.getfixturevalue(request.param)
+
+
 @pytest.mark.parametrize("path", QUESTIONS, ids=[p.stem for p in QUESTIONS])
-def test_the_question_gets_its_answer(any_store: Store, path: Path) -> None:
+def test_the_question_gets_its_answer(answering_store: Store, path: Path) -> None:
     data = load(path)
     (kind,) = set(data["ask"]) & KINDS
-    ASK[kind](any_store, data["ask"], data["expect"])
+    ASK[kind](answering_store, data["ask"], data["expect"])
