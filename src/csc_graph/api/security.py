@@ -22,8 +22,7 @@ from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from csc_graph.api.deps import busy_message, query_threads, render
-from csc_graph.formats import HTML, Representation, negotiate
-from csc_graph.store.base import (
+from csc_graph.errors import (
     QueryBusy,
     QueryMemoryExceeded,
     QueryRefused,
@@ -33,6 +32,7 @@ from csc_graph.store.base import (
     ResultTruncated,
     StoreError,
 )
+from csc_graph.formats import HTML, Representation, negotiate
 from csc_graph.store.workers import arrival
 
 log = logging.getLogger(__name__)

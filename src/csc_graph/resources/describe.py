@@ -21,6 +21,7 @@ from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS
 from rdflib.term import Node
 
 from csc_graph.config import Settings
+from csc_graph.governance.conflicts import SINGLE_VALUED
 from csc_graph.rdf.files import bind_prefixes, graph_iri
 from csc_graph.rdf.labels import id_link, label_of, qname
 from csc_graph.rdf.namespaces import CSC, CV, ORG, SCHEMA, sparql_prefixes
@@ -332,21 +333,6 @@ def page(graph: Graph, iri: str) -> ResourcePage:
         claims=claims,
         disagreements=[p for p in properties if _disagree(p)],
     )
-
-
-# Predicates that take one value: two values from two sources are a disagreement (the
-# conflicts report compares the same ones).
-SINGLE_VALUED = frozenset(
-    {
-        ORG.subOrganizationOf,
-        SCHEMA.audience,
-        SCHEMA.requiredMinAge,
-        SCHEMA.requiredMaxAge,
-        RDFS.label,
-        SKOS.prefLabel,
-        CSC.statutory,
-    }
-)
 
 
 def _disagree(prop: Property) -> bool:

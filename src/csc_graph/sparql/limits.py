@@ -11,24 +11,9 @@ each binary operator or UNION / OPTIONAL / MINUS inside a level adds one more, s
 ``a + b + c`` is a left-deep chain. Strings, IRIs and comments are skipped whole.
 """
 
-import re
-
 from csc_graph.errors import QueryTooComplex
+from csc_graph.sparql.tokens import TOKEN
 
-_TOKEN = re.compile(
-    r'"""(?:[^"\\]|\\.|"(?!""))*"""'
-    r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
-    r'|"(?:[^"\\\n]|\\.)*"'
-    r"|'(?:[^'\\\n]|\\.)*'"
-    r"|<[^<>\"{}|^`\\\x00-\x20]*>"
-    r"|#[^\n]*"
-    r"|[?$]\w+"
-    r"|[A-Za-z_][\w.\-]*:?[\w.\-]*"
-    r"|[0-9]+(?:\.[0-9]*)?(?:[eE][+\-]?[0-9]+)?|\.[0-9]+(?:[eE][+\-]?[0-9]+)?"
-    r"|\|\||&&|!=|<=|>=|\^\^"
-    r"|\S",
-    re.DOTALL,
-)
 _OPEN = {"(": ")", "{": "}", "[": "]"}
 _CLOSE = set(_OPEN.values())
 _OPERATORS = {"||", "&&", "=", "!=", "<", ">", "<=", ">=", "+", "-", "*", "/", "|", "^", "!"}
@@ -39,7 +24,7 @@ def query_depth(text: str) -> int:
     """The nesting depth of the query's syntax tree, as described in the module docstring."""
     # Each open level: [operators seen in it, deepest child below it].
     stack: list[list[int]] = [[0, 0]]
-    for match in _TOKEN.finditer(text):
+    for match in TOKEN.finditer(text):
         token = match.group()
         first = token[0]
         if first in _OPEN and len(token) == 1:

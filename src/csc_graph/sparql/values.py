@@ -17,6 +17,8 @@ from collections.abc import Mapping
 from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
 
+from csc_graph.sparql.tokens import TOKEN
+
 _IRI_FORBIDDEN = re.compile(r'[\x00-\x20<>"{}|^`\\]')
 _ESCAPES = {
     "\\": "\\\\",
@@ -28,21 +30,6 @@ _ESCAPES = {
     "\f": "\\f",
 }
 _LANG = re.compile(r"^[a-zA-Z]+(-[a-zA-Z0-9]+)*$")
-
-# Strings, IRIs and comments are skipped whole so braces and keywords inside them don't
-# count; variables and prefixed names are single tokens so ?where is not WHERE.
-_TOKEN = re.compile(
-    r'"""(?:[^"\\]|\\.|"(?!""))*"""'
-    r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
-    r'|"(?:[^"\\\n]|\\.)*"'
-    r"|'(?:[^'\\\n]|\\.)*'"
-    r"|<[^<>\"{}|^`\\\x00-\x20]*>"
-    r"|#[^\n]*"
-    r"|[?$]\w+"
-    r"|[A-Za-z_][\w.\-]*:?[\w.\-]*"
-    r"|\S",
-    re.DOTALL,
-)
 
 
 def iri_text(iri: str) -> str:
@@ -82,7 +69,7 @@ def _where_brace(text: str) -> int | None:
     braces = parens = 0
     previous = ""
     skip_template = False
-    for match in _TOKEN.finditer(text):
+    for match in TOKEN.finditer(text):
         token = match.group()
         if token[0] in "\"'<#" and len(token) > 1:
             continue
